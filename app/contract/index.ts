@@ -1,0 +1,6 @@
+// The contract between the control plane (app/) and the runners (runner/): both import only this.
+export * from './pools.ts';
+export * from './build-spec.ts';
+export * from './records.ts';
+export * from './messages.ts';
+export * from './analysis.ts';

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { JobStatusSchema } from './records.ts';
+
+/** A job queue message carries ids only; the store is the truth. */
+export const JobMessageSchema = z.object({
+  jobId: z.string().min(1),
+  /** The attempt the sender expected; a stale message is ignored. */
+  attempt: z.number().int().nonnegative(),
+});
+export type JobMessage = z.infer<typeof JobMessageSchema>;
+
+/** Messages on the results queue, consumed by the control plane. */
+export const ResultMessageSchema = z.discriminatedUnion('type', [
+  /** A runner changed a job's state (started, finished); the control plane updates GitHub and the pipeline. */
+  z.object({ type: z.literal('job-updated'), jobId: z.string().min(1), status: JobStatusSchema }),
+  /** The control plane itself asks for a pipeline's GitHub checks to be brought up to date, off the request path. */
+  z.object({ type: z.literal('pipeline-changed'), pipelineId: z.string().min(1) }),
+]);
+export type ResultMessage = z.infer<typeof ResultMessageSchema>;

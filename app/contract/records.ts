@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { PoolSchema, PrioritySchema } from './pools.ts';
+import { BuildSpecSchema } from './build-spec.ts';
+
+/** "owner/repo", as GitHub spells it. */
+export const RepoNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/repo"');
+
+export const ShaSchema = z.string().regex(/^[0-9a-f]{40}$/, 'must be a 40-character hexadecimal commit sha');
+
+export const RepositorySchema = z.object({
+  name: RepoNameSchema,
+  description: z.string().default(''),
+  kind: z.literal('git').default('git'),
+  url: z.string().url(),
+  installationId: z.number().int().positive().optional(),
+  private: z.boolean().default(false),
+  defaultBranch: z.string().default('main'),
+  active: z.boolean().default(true),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Repository = z.infer<typeof RepositorySchema>;
+
+export const JOB_STATUSES = ['queued', 'running', 'passed', 'failed', 'cancelled', 'errored', 'skipped'] as const;
+export const JobStatusSchema = z.enum(JOB_STATUSES);
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+export const FINAL_STATUSES: readonly JobStatus[] = ['passed', 'failed', 'cancelled', 'errored', 'skipped'];
+export const isFinal = (s: JobStatus): boolean => FINAL_STATUSES.includes(s);
+
+export const JobKindSchema = z.enum(['analysis', 'build', 'lint', 'opam-repo']);
+export type JobKind = z.infer<typeof JobKindSchema>;
+
+/** Where a job's source comes from: a GitHub commit (fetched with an installation token) or a local path. */
+export const SourceSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('github'),
+    repo: RepoNameSchema,
+    sha: ShaSchema,
+    installationId: z.number().int().positive().optional(),
+    cloneUrl: z.string().url(),
+    /** Jobs from fork PRs never receive secrets. */
+    fromFork: z.boolean().default(false),
+  }),
+  z.object({ kind: z.literal('local'), path: z.string().startsWith('/'), sha: ShaSchema }),
+]);
+export type Source = z.infer<typeof SourceSchema>;
+
+export const JobSchema = z.object({
+  id: z.string().min(1),
+  pipelineId: z.string().min(1),
+  repo: RepoNameSchema,
+  sha: ShaSchema,
+  /** Variant name as ocaml-ci spells it: "(analysis)", "debian-12-5.3_opam-2.3", "(lint-fmt)". */
+  name: z.string().min(1),
+  kind: JobKindSchema,
+  pool: PoolSchema,
+  priority: PrioritySchema,
+  spec: BuildSpecSchema.optional(),
+  source: SourceSchema,
+  /** Experimental jobs never fail the commit. */
+  experimental: z.boolean().default(false),
+  attempt: z.number().int().nonnegative(),
+  status: JobStatusSchema,
+  /** One line for people: why it failed, was skipped or errored. */
+  reason: z.string().optional(),
+  timeoutSeconds: z.number().int().positive().default(3600),
+  cancelRequested: z.boolean().default(false),
+  runnerId: z.string().optional(),
+  checkRunId: z.number().int().optional(),
+  queuedAt: z.string(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  heartbeatAt: z.string().optional(),
+  /** A job's structured output (the analysis result); stays well under DynamoDB's 400 KB item limit. */
+  output: z.unknown().optional(),
+});
+export type Job = z.infer<typeof JobSchema>;
+
+export const PipelineStatusSchema = z.enum(['pending', 'running', 'passed', 'failed', 'cancelled', 'errored']);
+export type PipelineStatus = z.infer<typeof PipelineStatusSchema>;
+
+export const PipelineSchema = z.object({
+  /** "owner/repo@sha": one pipeline per commit of a repository. */
+  id: z.string(),
+  repo: RepoNameSchema,
+  sha: ShaSchema,
+  /** Refs that point at this commit now: "refs/heads/main", "pull/12". */
+  refs: z.array(z.string()),
+  installationId: z.number().int().positive().optional(),
+  status: PipelineStatusSchema,
+  /** Why analysis or the pipeline failed, shown in check runs and the UI. */
+  error: z.string().optional(),
+  summaryCheckRunId: z.number().int().optional(),
+  /** Platforms the analysis dropped, with the reason. */
+  dropped: z.array(z.object({ variant: z.string(), reason: z.string() })).default([]),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Pipeline = z.infer<typeof PipelineSchema>;
+
+export const LogChunkSchema = z.object({
+  jobId: z.string(),
+  seq: z.number().int().nonnegative(),
+  /** Timestamped lines; at most 64 KiB per chunk. */
+  text: z.string(),
+  at: z.string(),
+});
+export type LogChunk = z.infer<typeof LogChunkSchema>;
+
+export const pipelineId = (repo: string, sha: string): string => `${repo}@${sha}`;
