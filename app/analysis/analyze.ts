@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { AnalysisResultSchema } from '../contract/index.ts';
+import { ConfigError } from '../errors/index.ts';
+import type { AnalysisResult, BuildSpec, PlannedJob } from '../contract/index.ts';
+import { AnalysisError } from './errors.ts';
+import { docSpec, fmtSpec, opamLintSpec } from './lint.ts';
+import { lintPlatforms, NO_LINT_PLATFORM, planPlatforms } from './matrix.ts';
+import type { Dropped, PlannedPlatform } from './matrix.ts';
+import { monorepoPlatform, monorepoSpec, readLock } from './monorepo.ts';
+import { opamBuildSpec, preinstalledBuildSpec } from './opam-build.ts';
+import type { OpamBuildInput } from './opam-build.ts';
+import { readOpamFacts } from './opam-adapter.ts';
+import type { ReadOpam } from './opam-facts.ts';
+import { defaultPlatforms } from './platforms.ts';
+import type { Platform } from './platforms.ts';
+import { readRepoContent } from './repo-content.ts';
+import type { FileReader, RepoContent } from './repo-content.ts';
+import { LINT_DOC_LABEL, LINT_FMT_LABEL, LINT_OPAM_LABEL } from './variant.ts';
+
+/** ocaml-ci's build timeout; slow architectures get three times as long. */
+export const BUILD_TIMEOUT_SECONDS = 3600;
+const timeoutFor = (p: Platform): number => (p.arch === 'riscv64' ? 3 * BUILD_TIMEOUT_SECONDS : BUILD_TIMEOUT_SECONDS);
+
+/** A git revision safe to put in a shell command (it is quoted as well). */
+const OpamRepoCommitSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/);
+
+function checkOpamRepoCommit(commit: string): void {
+  if (!OpamRepoCommitSchema.safeParse(commit).success) {
+    throw new ConfigError(`opamRepoCommit ${JSON.stringify(commit)} must be an opam-repository commit sha (or a branch name for local use)`);
+  }
+}
+
+export interface PlanOptions {
+  platforms?: readonly Platform[];
+  /** The opam-repository commit every build resets to, so builds are reproducible and cached. */
+  opamRepoCommit: string;
+  /** odoc warnings fail (lint-doc). Off by default, as in ocaml-ci. */
+  docWarningsAsErrors?: boolean;
+  /** Plan the lint jobs (default true). */
+  lint?: boolean;
+}
+
+export interface AnalyzeInput extends PlanOptions {
+  /** Every path in the commit, relative to its root. */
+  files: readonly string[];
+  readFile: FileReader;
+  /** Parses opam files; the app/opam parser unless a test substitutes it. */
+  readOpam?: ReadOpam;
+  /** Receives lines worth showing in the (analysis) log. */
+  log?: (line: string) => void;
+}
+
+function job(name: string, kind: PlannedJob['kind'], platform: Platform, spec: BuildSpec, experimental = false): PlannedJob {
+  return {
+    name,
+    kind,
+    pool: platform.pool,
+    priority: 'urgent',
+    spec,
+    experimental: experimental || platform.experimental,
+    timeoutSeconds: timeoutFor(platform),
+  };
+}
+
+function buildInput(content: RepoContent, planned: PlannedPlatform, opamRepoCommit: string): OpamBuildInput {
+  return {
+    platform: planned.platform,
+    opamRepoCommit,
+    opamFiles: [...content.roots, ...content.pinned],
+    roots: planned.roots,
+    onlyPackages: planned.onlyPackages,
+  };
+}
+
+function lintJobs(content: RepoContent, kept: readonly PlannedPlatform[], opts: PlanOptions): { jobs: PlannedJob[]; dropped: Dropped[] } {
+  const jobs: PlannedJob[] = [];
+  const dropped: Dropped[] = [];
+  const { doc, opam } = lintPlatforms(kept);
+  const wantFmt = !content.ocamlformat.ok || content.ocamlformat.source !== undefined;
+  const add = (label: string, host: PlannedPlatform | undefined, make: (h: PlannedPlatform) => PlannedJob): void => {
+    if (host === undefined) dropped.push({ variant: label, reason: NO_LINT_PLATFORM[label] ?? 'no platform to run it on' });
+    else jobs.push(make(host));
+  };
+  // No .ocamlformat, no (lint-fmt): ocaml-ci's job would only print that it skips.
+  if (wantFmt) add(LINT_FMT_LABEL, doc, (h) => job(LINT_FMT_LABEL, 'lint', h.platform, fmtSpec(h.platform, opts.opamRepoCommit, content.ocamlformat)));
+  add(LINT_DOC_LABEL, doc, (h) =>
+    job(LINT_DOC_LABEL, 'lint', h.platform, docSpec(buildInput(content, h, opts.opamRepoCommit), { warningsAsErrors: opts.docWarningsAsErrors })),
+  );
+  // ocaml-ci counts (lint-opam) as experimental: it never fails the commit.
+  add(LINT_OPAM_LABEL, opam, (h) => job(LINT_OPAM_LABEL, 'lint', h.platform, opamLintSpec(buildInput(content, h, opts.opamRepoCommit)), true));
+  return { jobs, dropped };
+}
+
+function info(content: RepoContent): AnalysisResult['info'] {
+  const ocamlformatVersion =
+    content.ocamlformat.ok && content.ocamlformat.source?.kind === 'opam' ? content.ocamlformat.source.version : undefined;
+  return {
+    roots: content.roots.map((r) => r.pkg),
+    pinned: [...content.pinned.map((p) => p.pkg), ...content.pinDepends],
+    ...(ocamlformatVersion === undefined ? {} : { ocamlformatVersion }),
+    monorepo: content.lockFiles.length > 0,
+  };
+}
+
+function planMonorepo(content: RepoContent, platforms: readonly Platform[], opts: PlanOptions): AnalysisResult {
+  const locks = content.lockFiles.map(readLock);
+  const builds = locks.map((lock) => {
+    const platform = monorepoPlatform(lock, platforms);
+    // One lock file: the job is named after its platform, as any build; several: after the file.
+    const name = locks.length > 1 ? lock.path : platform.variant;
+    return job(name, 'build', platform, monorepoSpec(lock, platform, opts.opamRepoCommit));
+  });
+  const jobs: PlannedJob[] = [];
+  const first = locks[0] === undefined ? undefined : monorepoPlatform(locks[0], platforms);
+  const wantFmt = !content.ocamlformat.ok || content.ocamlformat.source !== undefined;
+  if (opts.lint !== false && wantFmt && first !== undefined) {
+    jobs.push(job(LINT_FMT_LABEL, 'lint', first, fmtSpec(first, opts.opamRepoCommit, content.ocamlformat)));
+  }
+  return { jobs: [...jobs, ...builds], dropped: [], info: info(content) };
+}
+
+/**
+ * From what was found in a commit to the jobs to run (no I/O). Throws AnalysisError when no
+ * platform can build the roots.
+ */
+export function planJobs(content: RepoContent, opts: PlanOptions): AnalysisResult {
+  checkOpamRepoCommit(opts.opamRepoCommit);
+  const platforms = opts.platforms ?? defaultPlatforms();
+  if (content.lockFiles.length > 0) return AnalysisResultSchema.parse(planMonorepo(content, platforms, opts));
+
+  const { kept, dropped } = planPlatforms(content.roots, platforms);
+  if (kept.length === 0) {
+    const reasons = dropped.map((d) => `${d.variant}: ${d.reason}`);
+    const shown = reasons.slice(0, 5).join('\n');
+    const more = reasons.length > 5 ? `\n(and ${reasons.length - 5} more)` : '';
+    throw new AnalysisError(`No solution found for any supported platform:\n${shown}${more}`);
+  }
+  const builds = kept.map((k) =>
+    job(
+      k.platform.variant,
+      'build',
+      k.platform,
+      k.platform.preinstalled ? preinstalledBuildSpec(k.platform, k.onlyPackages) : opamBuildSpec(buildInput(content, k, opts.opamRepoCommit)),
+    ),
+  );
+  const lint = opts.lint === false ? { jobs: [], dropped: [] } : lintJobs(content, kept, opts);
+  return AnalysisResultSchema.parse({
+    jobs: [...lint.jobs, ...builds],
+    dropped: [...dropped, ...lint.dropped],
+    info: info(content),
+  });
+}
+
+/** Analyses a commit: finds its opam files, .ocamlformat and lock files, and plans the jobs. */
+export async function analyze(input: AnalyzeInput): Promise<AnalysisResult> {
+  const content = await readRepoContent({ files: input.files, readFile: input.readFile, readOpam: input.readOpam ?? readOpamFacts });
+  for (const note of content.notes) input.log?.(note);
+  if (content.lockFiles.length > 0) input.log?.(`opam-monorepo mode: ${content.lockFiles.map((l) => l.path).join(', ')}`);
+  const result = planJobs(content, input);
+  for (const d of result.dropped) input.log?.(`Dropped ${d.variant}: ${d.reason}`);
+  return result;
+}

@@ -1,0 +1,90 @@
+import type { OpamVars } from './opam-facts.ts';
+import { fullOcamlVersion, platformVars } from './opam-vars.ts';
+import type { Platform } from './platforms.ts';
+import type { OpamFileEntry } from './repo-content.ts';
+import { LINT_DOC_LABEL, LINT_FMT_LABEL, LINT_OPAM_LABEL } from './variant.ts';
+
+// Which platforms the roots can be built on. ocaml-ci asks its solver; without one we judge each
+// root's `available:` and its `depends:`/`conflicts:` on OCaml, which is what rules platforms out
+// in practice, and let opam's own solver pick the rest in the build.
+
+export interface PlannedPlatform {
+  platform: Platform;
+  /** Roots that can install here ("name.dev"). */
+  roots: string[];
+  /** Non-empty when only some roots can: the build passes them to --only-packages. */
+  onlyPackages: string[];
+}
+
+export interface Dropped {
+  variant: string;
+  reason: string;
+}
+
+/** Variables every root is judged with besides the platform's: the build runs tests, pins are dev. */
+const BUILD_VARS: OpamVars = { build: true, post: true, 'with-test': true, 'with-doc': false, dev: true, pinned: true };
+
+function varsFor(platform: Platform, root: OpamFileEntry): OpamVars {
+  const version = root.pkg.slice(root.name.length + 1);
+  return { ...BUILD_VARS, ...platformVars(platform), name: root.name, version };
+}
+
+/** "alpha, beta: reason; gamma: other reason" — roots sharing a reason are listed together. */
+function describe(reasons: ReadonlyArray<{ name: string; reason: string }>): string {
+  const byReason = new Map<string, string[]>();
+  for (const { name, reason } of reasons) byReason.set(reason, [...(byReason.get(reason) ?? []), name]);
+  return [...byReason].map(([reason, names]) => `${names.join(', ')}: ${reason}`).join('; ');
+}
+
+export function planPlatforms(roots: readonly OpamFileEntry[], platforms: readonly Platform[]): { kept: PlannedPlatform[]; dropped: Dropped[] } {
+  const kept: PlannedPlatform[] = [];
+  const dropped: Dropped[] = [];
+  for (const platform of platforms) {
+    const ok: string[] = [];
+    const no: Array<{ name: string; reason: string }> = [];
+    for (const root of roots) {
+      const reason = root.facts.whyNotInstallable(varsFor(platform, root));
+      if (reason === undefined) ok.push(root.pkg);
+      else no.push({ name: root.name, reason });
+    }
+    if (ok.length === 0) dropped.push({ variant: platform.variant, reason: describe(no) });
+    else kept.push({ platform, roots: ok, onlyPackages: no.length > 0 ? ok : [] });
+  }
+  return { kept, dropped };
+}
+
+/** Numeric comparison of dotted releases: "4.14.3" < "5.0.0", "5.10" > "5.9". */
+export function compareReleases(a: string, b: string): number {
+  const pa = a.split(/[.+~-]/).map((x) => Number.parseInt(x, 10) || 0);
+  const pb = b.split(/[.+~-]/).map((x) => Number.parseInt(x, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+export interface LintPlatforms {
+  /** (lint-doc), and (lint-fmt) with it: the lowest OCaml on x86_64, as ocaml-ci. */
+  doc: PlannedPlatform | undefined;
+  /** (lint-opam): the first x86_64 platform with OCaml ≥ 4.14 (opam-dune-lint's lower bound). */
+  opam: PlannedPlatform | undefined;
+}
+
+/** Lint jobs need opam, so preinstalled images never host them. */
+export function lintPlatforms(kept: readonly PlannedPlatform[]): LintPlatforms {
+  const candidates = kept.filter((k) => k.platform.arch === 'x86_64' && !k.platform.preinstalled);
+  let doc: PlannedPlatform | undefined;
+  for (const c of candidates) {
+    if (doc === undefined || compareReleases(fullOcamlVersion(c.platform.ocamlVersion), fullOcamlVersion(doc.platform.ocamlVersion)) < 0) doc = c;
+  }
+  const opam = candidates.find((c) => compareReleases(fullOcamlVersion(c.platform.ocamlVersion), '4.14') >= 0);
+  return { doc, opam };
+}
+
+/** Why a lint job has nowhere to run, for `dropped`. */
+export const NO_LINT_PLATFORM: Readonly<Record<string, string>> = {
+  [LINT_FMT_LABEL]: 'no x86_64 platform with opam is left to run it on',
+  [LINT_DOC_LABEL]: 'no x86_64 platform with opam is left to run it on',
+  [LINT_OPAM_LABEL]: 'no x86_64 platform with opam and OCaml >= 4.14 is left to run it on',
+};
