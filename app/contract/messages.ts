@@ -4,8 +4,8 @@ import { JobStatusSchema } from './records.ts';
 /** A job queue message carries ids only; the store is the truth. */
 export const JobMessageSchema = z.object({
   jobId: z.string().min(1),
-  /** The attempt the sender expected; a stale message is ignored. */
-  attempt: z.number().int().nonnegative(),
+  /** The job's generation when queued; a message from before a rebuild is stale and ignored. */
+  generation: z.number().int().positive(),
 });
 export type JobMessage = z.infer<typeof JobMessageSchema>;
 

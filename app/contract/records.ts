@@ -40,6 +40,8 @@ export const SourceSchema = z.discriminatedUnion('kind', [
     sha: ShaSchema,
     installationId: z.number().int().positive().optional(),
     cloneUrl: z.string().url(),
+    /** What to fetch when the commit is not on a branch of the repository ("refs/pull/12/head"). */
+    fetchRef: z.string().optional(),
     /** Jobs from fork PRs never receive secrets. */
     fromFork: z.boolean().default(false),
   }),
@@ -61,7 +63,10 @@ export const JobSchema = z.object({
   source: SourceSchema,
   /** Experimental jobs never fail the commit. */
   experimental: z.boolean().default(false),
+  /** Runs started so far; a runner's claim adds one (a redelivery after a killed runner too). */
   attempt: z.number().int().nonnegative(),
+  /** Bumped by every rebuild, so queue messages from before a rebuild are recognised as stale. */
+  generation: z.number().int().positive().default(1),
   status: JobStatusSchema,
   /** One line for people: why it failed, was skipped or errored. */
   reason: z.string().optional(),
@@ -69,6 +74,8 @@ export const JobSchema = z.object({
   cancelRequested: z.boolean().default(false),
   runnerId: z.string().optional(),
   checkRunId: z.number().int().optional(),
+  /** The state last shown on the job's check run, so unchanged jobs cost no GitHub call. */
+  checkReported: z.string().optional(),
   queuedAt: z.string(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const port = z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535));
+const seconds = z.coerce.number().int().positive();
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/**
+ * Every setting cid reads from the environment. App settings use probot's names
+ * (APP_ID, PRIVATE_KEY, PRIVATE_KEY_PATH, WEBHOOK_SECRET, GHE_HOST, GHE_PROTOCOL, LOG_LEVEL).
+ */
+export const EnvSchema = z.object({
+  /** `embedded` runs dynalite and fauxqs in-process; `aws` talks to DynamoDB and SQS. */
+  CID_BACKEND: z.enum(['embedded', 'aws']).default('embedded'),
+  CID_DATA_DIR: z.string().min(1).default('.cid'),
+  CID_STAGE: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and "-"').default('local'),
+  CID_TABLE_PREFIX: optionalString,
+  CID_QUEUE_PREFIX: optionalString,
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  DYNAMODB_ENDPOINT: z.preprocess(emptyToUndefined, z.string().url().optional()),
+  SQS_ENDPOINT: z.preprocess(emptyToUndefined, z.string().url().optional()),
+
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Base URL of the web UI, used in check runs' details_url. */
+  CID_PUBLIC_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
+
+  APP_ID: z.preprocess(emptyToUndefined, z.coerce.number().int().positive().optional()),
+  PRIVATE_KEY: optionalString,
+  PRIVATE_KEY_PATH: optionalString,
+  WEBHOOK_SECRET: optionalString,
+  GHE_HOST: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'a host name, optionally with :port').optional()),
+  GHE_PROTOCOL: z.enum(['https', 'http']).default('https'),
+
+  /** Bearer token for the admin API; without it the admin API answers 503. */
+  CID_ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'at least 16 characters').optional()),
+  /** Key from which each runner's own credential is derived (HMAC of its id). */
+  CID_RUNNER_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'at least 16 characters').optional()),
+
+  /** Queued jobs unclaimed for this long are re-enqueued by the sweeper. */
+  CID_SWEEP_AFTER_SECONDS: seconds.default(300),
+  CID_SWEEP_INTERVAL_SECONDS: seconds.default(60),
+  CID_MAX_WEBHOOK_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  /** Platform catalogue: a preset name (`all`, `minimal`) or a YAML/JSON file. */
+  CID_PLATFORMS: z.string().min(1).default('all'),
+  /** Start a local runner with `npm start` when a Docker engine answers. */
+  CID_LOCAL_RUNNER: bool.default(true),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+import { ConfigError } from '../errors/index.ts';
+import { EnvSchema, type Env } from './config-schema.ts';
+
+export interface GitHubAppConfig {
+  appId: number;
+  privateKey: string;
+  webhookSecret: string;
+  /** REST base URL: https://api.github.com, or <protocol>://<GHE_HOST>/api/v3. */
+  baseUrl: string;
+  /** Web base for links: https://github.com or the GHE host. */
+  webUrl: string;
+}
+
+export interface Config {
+  env: Env;
+  backend: Env['CID_BACKEND'];
+  dataDir: string;
+  tablePrefix: string;
+  queuePrefix: string;
+  region: string;
+  dynamoEndpoint?: string;
+  sqsEndpoint?: string;
+  port: number;
+  host: string;
+  publicUrl: string;
+  /** Undefined when APP_ID, PRIVATE_KEY(_PATH) and WEBHOOK_SECRET are not all set. */
+  github?: GitHubAppConfig;
+  /** What is missing for GitHub, said as a sentence for the 503 answer. */
+  githubMissing: string[];
+  adminToken?: string;
+  runnerSecret?: string;
+  sweepAfterSeconds: number;
+  sweepIntervalSeconds: number;
+  maxWebhookBytes: number;
+  platforms: string;
+  localRunner: boolean;
+  logLevel: string;
+}
+
+/** Reads and validates the environment once; a bad value fails naming the variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const env = parsed.data;
+
+  let privateKey = env.PRIVATE_KEY?.replace(/\\n/g, '\n');
+  if (!privateKey && env.PRIVATE_KEY_PATH) {
+    try {
+      privateKey = readFileSync(resolve(env.PRIVATE_KEY_PATH), 'utf8');
+    } catch (err) {
+      throw new ConfigError(`PRIVATE_KEY_PATH: cannot read ${env.PRIVATE_KEY_PATH} (${(err as Error).message})`);
+    }
+  }
+  if (privateKey && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
+    throw new ConfigError('PRIVATE_KEY: not a PEM private key (expected "-----BEGIN RSA PRIVATE KEY-----")');
+  }
+
+  const githubMissing: string[] = [];
+  if (env.APP_ID === undefined) githubMissing.push('APP_ID');
+  if (!privateKey) githubMissing.push('PRIVATE_KEY or PRIVATE_KEY_PATH');
+  if (!env.WEBHOOK_SECRET) githubMissing.push('WEBHOOK_SECRET');
+  const baseUrl = env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3` : 'https://api.github.com';
+  const webUrl = env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}` : 'https://github.com';
+  const github =
+    githubMissing.length === 0
+      ? { appId: env.APP_ID as number, privateKey: privateKey as string, webhookSecret: env.WEBHOOK_SECRET as string, baseUrl, webUrl }
+      : undefined;
+
+  const prefix = `cid-${env.CID_STAGE}`;
+  return {
+    env,
+    backend: env.CID_BACKEND,
+    dataDir: resolve(env.CID_DATA_DIR),
+    tablePrefix: env.CID_TABLE_PREFIX ?? prefix,
+    queuePrefix: env.CID_QUEUE_PREFIX ?? prefix,
+    region: env.AWS_REGION,
+    dynamoEndpoint: env.DYNAMODB_ENDPOINT,
+    sqsEndpoint: env.SQS_ENDPOINT,
+    port: env.PORT,
+    host: env.HOST,
+    publicUrl: (env.CID_PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+    github,
+    githubMissing,
+    adminToken: env.CID_ADMIN_TOKEN,
+    runnerSecret: env.CID_RUNNER_SECRET,
+    sweepAfterSeconds: env.CID_SWEEP_AFTER_SECONDS,
+    sweepIntervalSeconds: env.CID_SWEEP_INTERVAL_SECONDS,
+    maxWebhookBytes: env.CID_MAX_WEBHOOK_BYTES,
+    platforms: env.CID_PLATFORMS,
+    localRunner: env.CID_LOCAL_RUNNER,
+    logLevel: env.LOG_LEVEL,
+  };
+}
+

@@ -1,0 +1,2 @@
+export * from './cid-error.ts';
+export * from './map-error.ts';

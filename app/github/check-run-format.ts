@@ -1,0 +1,102 @@
+import type { Job, Pipeline } from '../contract/index.ts';
+
+export const SUMMARY_CHECK_NAME = 'cid';
+/** GitHub's limit on a check run's summary and text. */
+export const MAX_CHECK_TEXT = 65_535;
+
+export function commitUrl(publicUrl: string, repo: string, sha: string): string {
+  return `${publicUrl}/github/${repo}/commit/${sha}`;
+}
+
+export function jobUrl(publicUrl: string, job: Pick<Job, 'repo' | 'sha' | 'name'>): string {
+  return `${commitUrl(publicUrl, job.repo, job.sha)}/variant/${encodeURIComponent(job.name)}`;
+}
+
+type CheckState =
+  | { status: 'queued' | 'in_progress' }
+  | { status: 'completed'; conclusion: 'success' | 'failure' | 'neutral' | 'cancelled' | 'skipped' | 'timed_out' };
+
+/** How a job shows on GitHub. Experimental jobs never fail the commit, so their failure is neutral. */
+export function checkStateFor(job: Pick<Job, 'status' | 'experimental' | 'reason'>): CheckState {
+  switch (job.status) {
+    case 'queued':
+      return { status: 'queued' };
+    case 'running':
+      return { status: 'in_progress' };
+    case 'passed':
+      return { status: 'completed', conclusion: 'success' };
+    case 'failed':
+      if (job.experimental) return { status: 'completed', conclusion: 'neutral' };
+      return { status: 'completed', conclusion: job.reason?.startsWith('timed out') ? 'timed_out' : 'failure' };
+    case 'errored':
+      return { status: 'completed', conclusion: job.experimental ? 'neutral' : 'failure' };
+    case 'cancelled':
+      return { status: 'completed', conclusion: 'cancelled' };
+    case 'skipped':
+      return { status: 'completed', conclusion: 'skipped' };
+  }
+}
+
+/** One line per job, in ocaml-ci's style. */
+export function summaryLine(job: Job, url: string): string {
+  const label = job.experimental ? `EXPERIMENTAL: ${job.name}` : job.name;
+  const why = job.reason ? `: ${job.reason.replace(/[[\]\n]/g, ' ').slice(0, 200)}` : '';
+  switch (job.status) {
+    case 'passed':
+      return `✅ [${label} (passed)](${url})`;
+    case 'failed':
+      return `❌ [${label} (failed${why})](${url})`;
+    case 'errored':
+      return `❌ [${label} (errored${why})](${url})`;
+    case 'cancelled':
+      return `❌ [${label} (cancelled)](${url})`;
+    case 'skipped':
+      return `¯\\_(ツ)_/¯ [${label} (skipped${why})](${url})`;
+    case 'queued':
+    case 'running':
+      return `🟠 [${label} (active)](${url})`;
+  }
+}
+
+/** The `cid` summary check run: overall state and one line per job, within GitHub's size limit. */
+export function summaryCheck(pipeline: Pipeline, jobs: Job[], publicUrl: string): { state: CheckState; title: string; summary: string } {
+  const sorted = [...jobs].sort((a, b) => a.name.localeCompare(b.name));
+  const lines: string[] = [];
+  if (pipeline.error) lines.push(`❌ ${pipeline.error}`, '');
+  let size = lines.join('\n').length;
+  let omitted = 0;
+  for (const j of sorted) {
+    const line = summaryLine(j, jobUrl(publicUrl, j));
+    if (size + line.length + 200 > MAX_CHECK_TEXT) {
+      omitted++;
+      continue;
+    }
+    lines.push(line);
+    size += line.length + 1;
+  }
+  if (omitted > 0) lines.push(`… and ${omitted} more jobs: see ${commitUrl(publicUrl, pipeline.repo, pipeline.sha)}`);
+  for (const d of pipeline.dropped) {
+    const line = `¯\\_(ツ)_/¯ ${d.variant} (not built: ${d.reason})`;
+    if (size + line.length + 1 > MAX_CHECK_TEXT) break;
+    lines.push(line);
+    size += line.length + 1;
+  }
+
+  const counts = { passed: 0, failed: 0, active: 0, other: 0 };
+  for (const j of jobs) {
+    if (j.status === 'passed') counts.passed++;
+    else if ((j.status === 'failed' || j.status === 'errored') && !j.experimental) counts.failed++;
+    else if (j.status === 'queued' || j.status === 'running') counts.active++;
+    else counts.other++;
+  }
+  let state: CheckState;
+  if (pipeline.status === 'errored' || pipeline.status === 'failed') state = { status: 'completed', conclusion: 'failure' };
+  else if (counts.active > 0 || pipeline.status === 'pending' || pipeline.status === 'running') state = { status: 'in_progress' };
+  else if (pipeline.status === 'cancelled') state = { status: 'completed', conclusion: 'cancelled' };
+  else state = { status: 'completed', conclusion: counts.failed > 0 ? 'failure' : 'success' };
+
+  const title = pipeline.error
+    ? 'Analysis failed'
+    : `${counts.passed} passed, ${counts.failed} failed, ${counts.active} active` + (counts.other ? `, ${counts.other} other` : '');
+  return { state, title, summary: lines.join('\n') || 'Analysing…' };
+}

@@ -1,0 +1,2 @@
+export * from './create-http-app.ts';
+export * from './health.ts';

@@ -1,0 +1,6 @@
+export * from './add-jobs.ts';
+export * from './start-pipeline.ts';
+export * from './supersede.ts';
+export * from './cancel.ts';
+export * from './rebuild.ts';
+export * from './pipeline-status.ts';

@@ -1,0 +1,35 @@
+import { isFinal, type Job } from '../contract/index.ts';
+import { NotFoundError } from '../errors/index.ts';
+import type { Services } from '../services.ts';
+
+/** Queues a finished job again; a job still queued or running is left as it is. */
+export async function rebuildJob(svc: Services, jobId: string): Promise<Job | undefined> {
+  const job = await svc.store.jobs.get(jobId);
+  if (!job) throw new NotFoundError(`job ${jobId} not found`);
+  const requeued = await svc.store.jobs.requeue(jobId);
+  if (!requeued) return undefined;
+  await svc.queues.sendJob(requeued);
+  await svc.store.pipelines.update(job.pipelineId, { status: 'running' });
+  await svc.queues.sendResult({ type: 'pipeline-changed', pipelineId: job.pipelineId });
+  return requeued;
+}
+
+/** Rebuilds all finished jobs of a pipeline, or only the failed ones (failed, errored, cancelled). */
+export async function rebuildPipeline(svc: Services, pipelineId: string, opts: { onlyFailed: boolean }): Promise<Job[]> {
+  const pipeline = await svc.store.pipelines.get(pipelineId);
+  if (!pipeline) throw new NotFoundError(`pipeline ${pipelineId} not found`);
+  const jobs = await svc.store.jobs.listByPipeline(pipelineId);
+  const chosen = jobs.filter((j) => isFinal(j.status) && (!opts.onlyFailed || ['failed', 'errored', 'cancelled'].includes(j.status)));
+  const out: Job[] = [];
+  for (const j of chosen) {
+    const r = await svc.store.jobs.requeue(j.id);
+    if (r) out.push(r);
+  }
+  if (out.length > 0) {
+    await svc.queues.sendJobs(out);
+    // An analysis error is cleared by rebuilding the analysis.
+    await svc.store.pipelines.update(pipelineId, { status: 'running', ...(out.some((j) => j.kind === 'analysis') ? { error: '' } : {}) });
+    await svc.queues.sendResult({ type: 'pipeline-changed', pipelineId });
+  }
+  return out;
+}

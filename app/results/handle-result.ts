@@ -1,0 +1,46 @@
+import { AnalysisResultSchema, type ResultMessage } from '../contract/index.ts';
+import { z } from 'zod';
+import type { Services } from '../services.ts';
+import { addJobs, pipelineStatusFrom } from '../pipelines/index.ts';
+import { syncChecks } from '../github/index.ts';
+
+export type ResultOutcome = 'done' | 'retry';
+
+/** Applies one results-queue message. 'retry' means: try again a little later (lease held). */
+export async function handleResult(svc: Services, msg: ResultMessage): Promise<ResultOutcome> {
+  if (msg.type === 'job-updated') {
+    const job = await svc.store.jobs.get(msg.jobId);
+    if (!job) {
+      svc.log.warn({ jobId: msg.jobId }, 'result for an unknown job ignored');
+      return 'done';
+    }
+    if (job.kind === 'analysis' && job.status === 'passed') {
+      const parsed = AnalysisResultSchema.safeParse(job.output);
+      const pipeline = await svc.store.pipelines.get(job.pipelineId);
+      if (!pipeline) return 'done';
+      if (!parsed.success) {
+        await svc.store.pipelines.update(job.pipelineId, { error: `analysis produced an invalid result: ${z.prettifyError(parsed.error)}` });
+      } else {
+        await addJobs(svc, pipeline, job.source, parsed.data.jobs);
+        await svc.store.pipelines.update(job.pipelineId, { dropped: parsed.data.dropped });
+      }
+    } else if (job.kind === 'analysis' && (job.status === 'failed' || job.status === 'errored')) {
+      await svc.store.pipelines.update(job.pipelineId, { error: job.reason ?? 'analysis failed' });
+    }
+    return pipelineChanged(svc, job.pipelineId);
+  }
+  return pipelineChanged(svc, msg.pipelineId);
+}
+
+async function pipelineChanged(svc: Services, pipelineId: string): Promise<ResultOutcome> {
+  const pipeline = await svc.store.pipelines.get(pipelineId);
+  if (!pipeline) {
+    svc.log.warn({ pipelineId }, 'change for an unknown pipeline ignored');
+    return 'done';
+  }
+  const jobs = await svc.store.jobs.listByPipeline(pipelineId);
+  const status = pipelineStatusFrom(pipeline, jobs);
+  if (status !== pipeline.status) await svc.store.pipelines.update(pipelineId, { status });
+  const synced = await syncChecks(svc, { ...pipeline, status }, jobs);
+  return synced ? 'done' : 'retry';
+}

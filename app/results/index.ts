@@ -1,0 +1,2 @@
+export * from './handle-result.ts';
+export * from './consume-results.ts';

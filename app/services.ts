@@ -1,0 +1,15 @@
+import type { Logger } from 'pino';
+import type { Config } from './config/index.ts';
+import type { Store } from './store/index.ts';
+import type { Queues } from './queue/index.ts';
+import type { GitHubApp } from './github/github-app.ts';
+
+/** What every handler of the control plane works with, built once at start. */
+export interface Services {
+  config: Config;
+  store: Store;
+  queues: Queues;
+  log: Logger;
+  /** Absent when the App is not configured (local mode without GitHub). */
+  github?: GitHubApp;
+}

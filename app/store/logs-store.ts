@@ -1,0 +1,47 @@
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LogChunkSchema, type LogChunk } from '../contract/index.ts';
+
+const StoredChunkSchema = LogChunkSchema.omit({ jobId: true });
+export type StoredLogChunk = Omit<LogChunk, 'jobId'>;
+
+/** Items are capped at 64 KiB of text, well under DynamoDB's 400 KB item limit. */
+export const MAX_LOG_CHUNK_BYTES = 64 * 1024;
+
+/** A run's log id: each attempt of a job keeps its own log. */
+export const logIdFor = (jobId: string, generation: number, attempt: number): string => `${jobId}#${generation}.${attempt}`;
+
+export class LogsStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async append(logId: string, seq: number, text: string): Promise<void> {
+    if (Buffer.byteLength(text) > MAX_LOG_CHUNK_BYTES) throw new RangeError(`log chunk over ${MAX_LOG_CHUNK_BYTES} bytes`);
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { logId, seq, text, at: new Date().toISOString() },
+        ConditionExpression: 'attribute_not_exists(seq)',
+      }),
+    );
+  }
+
+  /** Chunks from `fromSeq` on, a page at a time, so a reader never holds a whole log. */
+  async *read(logId: string, fromSeq = 0, pageSize = 50): AsyncGenerator<StoredLogChunk> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'logId = :l AND seq >= :s',
+          ExpressionAttributeValues: { ':l': logId, ':s': fromSeq },
+          ExclusiveStartKey: start,
+          Limit: pageSize,
+        }),
+      );
+      for (const item of out.Items ?? []) yield StoredChunkSchema.parse(item);
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+}

@@ -1,0 +1,181 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PipelineSchema, pipelineId, type Pipeline, type PipelineStatus } from '../contract/index.ts';
+import { isConditionFailed, nowIso } from './dynamo-errors.ts';
+
+/** DynamoDB returns string sets as Set objects; the contract speaks arrays. */
+function fromItem(item: Record<string, unknown>): Pipeline {
+  const refs = item.refs instanceof Set ? [...(item.refs as Set<string>)].sort() : (item.refs ?? []);
+  return PipelineSchema.parse({ ...item, refs });
+}
+
+export interface NewPipeline {
+  repo: string;
+  sha: string;
+  ref: string;
+  installationId?: number;
+}
+
+export class PipelinesStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /**
+   * One pipeline per repo+commit: the first caller creates it, later ones (a redelivery, the PR
+   * event for a pushed commit) only add their ref. Single-item conditional writes, no transactions.
+   */
+  async ensure(p: NewPipeline): Promise<{ pipeline: Pipeline; created: boolean }> {
+    const id = pipelineId(p.repo, p.sha);
+    const now = nowIso();
+    const item = {
+      id,
+      repo: p.repo,
+      sha: p.sha,
+      refs: new Set([p.ref]),
+      installationId: p.installationId,
+      status: 'pending' as PipelineStatus,
+      dropped: [],
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.db.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(id)' }));
+      return { pipeline: fromItem(item), created: true };
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
+    const pipeline = await this.addRef(id, p.ref);
+    return { pipeline, created: false };
+  }
+
+  async get(id: string): Promise<Pipeline | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }));
+    return out.Item ? fromItem(out.Item) : undefined;
+  }
+
+  async addRef(id: string, ref: string): Promise<Pipeline> {
+    const out = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { id },
+        UpdateExpression: 'ADD refs :r SET updatedAt = :u',
+        ConditionExpression: 'attribute_exists(id)',
+        ExpressionAttributeValues: { ':r': new Set([ref]), ':u': nowIso() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return fromItem(out.Attributes ?? {});
+  }
+
+  /** Removes a ref; returns the refs still pointing at the commit. */
+  async removeRef(id: string, ref: string): Promise<string[]> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id },
+          UpdateExpression: 'DELETE refs :r SET updatedAt = :u',
+          ConditionExpression: 'attribute_exists(id)',
+          ExpressionAttributeValues: { ':r': new Set([ref]), ':u': nowIso() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return fromItem(out.Attributes ?? {}).refs;
+    } catch (err) {
+      if (isConditionFailed(err)) return [];
+      throw err;
+    }
+  }
+
+  async update(id: string, fields: Partial<Pick<Pipeline, 'status' | 'error' | 'dropped'>>): Promise<void> {
+    const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':u': nowIso() };
+    const sets = entries.map(([k, v], i) => {
+      names[`#f${i}`] = k;
+      values[`:f${i}`] = v;
+      return `#f${i} = :f${i}`;
+    });
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { id },
+        UpdateExpression: `SET ${[...sets, 'updatedAt = :u'].join(', ')}`,
+        ConditionExpression: 'attribute_exists(id)',
+        ExpressionAttributeNames: entries.length ? names : undefined,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /** Records the summary check run once; returns false when another worker recorded one first. */
+  async setSummaryCheckRun(id: string, checkRunId: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id },
+          UpdateExpression: 'SET summaryCheckRunId = :c',
+          ConditionExpression: 'attribute_exists(id) AND attribute_not_exists(summaryCheckRunId)',
+          ExpressionAttributeValues: { ':c': checkRunId },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * A short lease so that only one worker talks to GitHub about a pipeline at a time (SQS and
+   * Lambda may run several consumers). Returns a release function, or undefined if it is held.
+   */
+  async acquireSyncLease(id: string, holder: string, ms: number): Promise<(() => Promise<void>) | undefined> {
+    const now = Date.now();
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id },
+          UpdateExpression: 'SET syncLeaseUntil = :until, syncLeaseHolder = :h',
+          ConditionExpression: 'attribute_exists(id) AND (attribute_not_exists(syncLeaseUntil) OR syncLeaseUntil < :now)',
+          ExpressionAttributeValues: { ':until': now + ms, ':now': now, ':h': holder },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailed(err)) return undefined;
+      throw err;
+    }
+    return async () => {
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { id },
+            UpdateExpression: 'REMOVE syncLeaseUntil, syncLeaseHolder',
+            ConditionExpression: 'syncLeaseHolder = :h',
+            ExpressionAttributeValues: { ':h': holder },
+          }),
+        );
+      } catch (err) {
+        if (!isConditionFailed(err)) throw err;
+      }
+    };
+  }
+
+  async listByRepo(repo: string, limit = 50): Promise<Pipeline[]> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'by-repo',
+        KeyConditionExpression: 'repo = :r',
+        ExpressionAttributeValues: { ':r': repo },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map(fromItem);
+  }
+}

@@ -1,0 +1,140 @@
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { RepositorySchema, type Repository } from '../contract/index.ts';
+import { ConflictError, NotFoundError, BadRequestError } from '../errors/index.ts';
+import { isConditionFailed, nowIso } from './dynamo-errors.ts';
+
+export type RepositoryInput = Omit<Repository, 'createdAt' | 'updatedAt'>;
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  cursor?: string;
+}
+
+function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+}
+
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (v && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string') return v as Record<string, unknown>;
+  } catch {
+    // fall through to the error below
+  }
+  throw new BadRequestError('cursor: not a cursor returned by this API');
+}
+
+/** The repository index: one record per repository, keyed by "owner/repo". */
+export class RepositoriesStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async add(input: RepositoryInput): Promise<Repository> {
+    const now = nowIso();
+    const repo = RepositorySchema.parse({ ...input, createdAt: now, updatedAt: now });
+    try {
+      await this.db.send(new PutCommand({ TableName: this.table, Item: repo, ConditionExpression: 'attribute_not_exists(#n)', ExpressionAttributeNames: { '#n': 'name' } }));
+    } catch (err) {
+      if (isConditionFailed(err)) throw new ConflictError(`repository ${input.name} is already in the index`);
+      throw err;
+    }
+    return repo;
+  }
+
+  /** Creates or refreshes a record from GitHub's view of the repository (installation events, pushes). */
+  async upsert(input: RepositoryInput): Promise<Repository> {
+    const now = nowIso();
+    const repo = RepositorySchema.parse({ ...input, createdAt: now, updatedAt: now });
+    const { createdAt: _c, name: _n, ...rest } = repo;
+    const names: Record<string, string> = { '#c': 'createdAt' };
+    const values: Record<string, unknown> = { ':c': now };
+    const sets = Object.entries(rest)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v], i) => {
+        names[`#a${i}`] = k;
+        values[`:a${i}`] = v;
+        return `#a${i} = :a${i}`;
+      });
+    const out = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { name: repo.name },
+        UpdateExpression: `SET ${sets.join(', ')}, #c = if_not_exists(#c, :c)`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return RepositorySchema.parse(out.Attributes);
+  }
+
+  async get(name: string): Promise<Repository | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { name } }));
+    return out.Item ? RepositorySchema.parse(out.Item) : undefined;
+  }
+
+  async find(name: string): Promise<Repository> {
+    const repo = await this.get(name);
+    if (!repo) throw new NotFoundError(`repository ${name} is not in the index`);
+    return repo;
+  }
+
+  async list(opts: { limit: number; cursor?: string }): Promise<Page<Repository>> {
+    const out = await this.db.send(
+      new ScanCommand({ TableName: this.table, Limit: opts.limit, ExclusiveStartKey: decodeCursor(opts.cursor) }),
+    );
+    const items = (out.Items ?? []).map((i) => RepositorySchema.parse(i)).sort((a, b) => a.name.localeCompare(b.name));
+    return { items, cursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  async remove(name: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({ TableName: this.table, Key: { name }, ConditionExpression: 'attribute_exists(#n)', ExpressionAttributeNames: { '#n': 'name' } }),
+      );
+    } catch (err) {
+      if (isConditionFailed(err)) throw new NotFoundError(`repository ${name} is not in the index`);
+      throw err;
+    }
+  }
+
+  async listByInstallation(installationId: number): Promise<Repository[]> {
+    const items: Repository[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'by-installation',
+          KeyConditionExpression: 'installationId = :i',
+          ExpressionAttributeValues: { ':i': installationId },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(out.Items ?? []).map((i) => RepositorySchema.parse(i)));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async setActive(name: string, active: boolean): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { name },
+          UpdateExpression: 'SET active = :a, updatedAt = :u',
+          ConditionExpression: 'attribute_exists(#n)',
+          ExpressionAttributeNames: { '#n': 'name' },
+          ExpressionAttributeValues: { ':a': active, ':u': nowIso() },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export * from './sweep-queued-jobs.ts';

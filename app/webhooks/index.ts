@@ -1,0 +1,3 @@
+export * from './handle-webhook.ts';
+export * from './verify-delivery.ts';
+export * from './webhook-result.ts';

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/** Only the fields cid reads; everything else in GitHub's payloads is ignored. */
+export const RepositoryPayload = z.object({
+  full_name: z.string().regex(/^[^/]+\/[^/]+$/),
+  private: z.boolean(),
+  description: z.string().nullable().optional(),
+  html_url: z.string().url(),
+  clone_url: z.string().url(),
+  default_branch: z.string().optional(),
+});
+
+const Installation = z.object({ id: z.number().int().positive() });
+
+export const PushPayload = z.object({
+  ref: z.string().min(1),
+  before: z.string(),
+  after: z.string(),
+  deleted: z.boolean().default(false),
+  repository: RepositoryPayload,
+  installation: Installation.optional(),
+});
+
+export const PullRequestPayload = z.object({
+  action: z.string(),
+  number: z.number().int().positive(),
+  pull_request: z.object({
+    head: z.object({
+      sha: z.string().regex(/^[0-9a-f]{40}$/),
+      ref: z.string(),
+      repo: z.object({ full_name: z.string() }).nullable(),
+    }),
+    base: z.object({ ref: z.string(), repo: z.object({ full_name: z.string() }) }),
+  }),
+  repository: RepositoryPayload,
+  installation: Installation.optional(),
+});
+
+const CheckApp = z.object({ id: z.number().int() }).nullable().optional();
+
+export const CheckSuitePayload = z.object({
+  action: z.string(),
+  check_suite: z.object({ head_sha: z.string().regex(/^[0-9a-f]{40}$/), app: CheckApp }),
+  repository: RepositoryPayload,
+  installation: Installation.optional(),
+});
+
+export const CheckRunPayload = z.object({
+  action: z.string(),
+  check_run: z.object({
+    id: z.number().int(),
+    name: z.string(),
+    head_sha: z.string().regex(/^[0-9a-f]{40}$/),
+    external_id: z.string().nullable().optional(),
+    app: CheckApp,
+  }),
+  requested_action: z.object({ identifier: z.string() }).nullable().optional(),
+  repository: RepositoryPayload,
+  installation: Installation.optional(),
+});
+
+const InstallationRepo = z.object({ full_name: z.string().regex(/^[^/]+\/[^/]+$/), private: z.boolean().default(false) });
+
+export const InstallationPayload = z.object({
+  action: z.string(),
+  installation: z.object({ id: z.number().int().positive() }),
+  repositories: z.array(InstallationRepo).nullable().optional(),
+});
+
+export const InstallationRepositoriesPayload = z.object({
+  action: z.string(),
+  installation: z.object({ id: z.number().int().positive() }),
+  repositories_added: z.array(InstallationRepo).default([]),
+  repositories_removed: z.array(InstallationRepo).default([]),
+});
+
+export type RepositoryPayload = z.infer<typeof RepositoryPayload>;

@@ -1,0 +1,2 @@
+export * from './start-local-stack.ts';
+export * from './create-resources.ts';
