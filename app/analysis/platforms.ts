@@ -104,7 +104,17 @@ export type PlatformEntry = z.input<typeof PlatformEntrySchema>;
 
 const CatalogueFileSchema = z.union([z.array(z.unknown()), z.object({ platforms: z.array(z.unknown()) })]);
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** Whether the entry lacks the field an issue is about (zod v4 issues do not carry the input). */
+function isMissing(raw: unknown, path: readonly PropertyKey[]): boolean {
+  let v: unknown = raw;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object' || !(k in v)) return true;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v === undefined;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   const field = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const known = Object.keys(PlatformEntrySchema.shape).join(', ');
@@ -112,7 +122,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     return `unknown field${issue.keys.length > 1 ? 's' : ''} ${keys}${field ? ` in ${field}` : ''} (known fields: ${known})`;
   }
   if (issue.code === 'invalid_type') {
-    if (issue.input === undefined) return `${field} is required`;
+    if (field !== '' && isMissing(raw, issue.path)) return `${field} is required`;
     return `${field || 'the entry'} must be ${issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}`;
   }
   return field ? `${field} ${issue.message}` : issue.message;
@@ -140,7 +150,7 @@ export function platformsFromEntries(entries: readonly unknown[], source = 'plat
     const where = `${source}: entry ${i + 1}${entryLabel(raw)}`;
     const r = PlatformEntrySchema.safeParse(raw);
     if (!r.success) {
-      errors.push(`${where}: ${r.error.issues.map(describeIssue).join('; ')}`);
+      errors.push(`${where}: ${r.error.issues.map((iss) => describeIssue(iss, raw)).join('; ')}`);
       return;
     }
     const e = r.data;
