@@ -20,6 +20,8 @@ export function createHttpApp(svc: Services, opts: HttpAppOptions = {}): Hono {
   app.onError((err, c) => {
     const { status, body } = errorResponse(err);
     if (status >= 500 && status !== 503) svc.log.error({ err, path: c.req.path }, 'request failed');
+    // The rest of an oversized body is never read: close rather than leave the connection unusable.
+    if (status === 413) c.header('Connection', 'close');
     return c.json(body, status as ContentfulStatusCode);
   });
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));

@@ -1,0 +1,89 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestControlPlane, TEST_ADMIN_TOKEN } from '../../support/control-plane.ts';
+import type { ControlPlane } from '../../../app/local/start-control-plane.ts';
+
+let cp: ControlPlane;
+before(async () => {
+  cp = await startTestControlPlane({}, { consumeResults: false, sweeper: false });
+});
+after(() => cp.stop());
+
+const auth = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = auth) {
+  const res = await fetch(`${cp.url}/api/admin/repositories${path}`, {
+    method,
+    headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+}
+
+test('no token or a wrong token is 401 with a message saying what to send', async () => {
+  const none = await call('GET', '', undefined, {});
+  assert.equal(none.status, 401);
+  assert.match(none.json?.error.message, /Authorization: Bearer/);
+  assert.equal((await call('GET', '', undefined, { authorization: 'Bearer wrong-token-wrong-token' })).status, 401);
+});
+
+test('add, find, exists, list, remove; duplicates 409, unknown 404', async () => {
+  const added = await call('POST', '', { name: 'ocaml/dune', description: 'A build system' });
+  assert.equal(added.status, 201);
+  assert.equal(added.json?.url, 'https://github.com/ocaml/dune');
+  assert.equal(added.json?.kind, 'git');
+  assert.equal((await call('POST', '', { name: 'ocaml/dune' })).status, 409);
+  assert.equal((await call('GET', '/ocaml/dune')).json?.description, 'A build system');
+  assert.deepEqual((await call('GET', '/ocaml/dune/exists')).json, { exists: true });
+  assert.deepEqual((await call('GET', '/ocaml/nope/exists')).json, { exists: false });
+  const missing = await call('GET', '/ocaml/nope');
+  assert.equal(missing.status, 404);
+  assert.match(missing.json?.error.message, /ocaml\/nope is not in the index/);
+  assert.equal((await call('DELETE', '/ocaml/dune')).status, 204);
+  assert.equal((await call('DELETE', '/ocaml/dune')).status, 404);
+});
+
+test('list is paginated with an opaque cursor', async () => {
+  for (let i = 0; i < 5; i++) assert.equal((await call('POST', '', { name: `page/r${i}` })).status, 201);
+  const names: string[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const r = await call('GET', `?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+    assert.equal(r.status, 200);
+    names.push(...(r.json?.items as { name: string }[]).map((x) => x.name));
+    cursor = r.json?.cursor;
+    pages++;
+  } while (cursor);
+  assert.ok(pages >= 3);
+  assert.deepEqual(names.filter((n) => n.startsWith('page/')).sort(), ['page/r0', 'page/r1', 'page/r2', 'page/r3', 'page/r4']);
+  assert.equal((await call('GET', '?cursor=garbage')).status, 400);
+  assert.equal((await call('GET', '?limit=1000')).status, 400);
+});
+
+test('bad bodies are 400 with the reason', async () => {
+  const cases: [unknown, RegExp][] = [
+    ['{not json', /malformed JSON/],
+    [{ name: 'no-slash' }, /owner\/repo/],
+    [{ name: 'a/b', kind: 'svn' }, /kind/],
+    [{ name: 'a/b', extra: 1 }, /extra/],
+    [{}, /name/],
+  ];
+  for (const [body, msg] of cases) {
+    const r = await call('POST', '', body);
+    assert.equal(r.status, 400, JSON.stringify(body));
+    assert.match(JSON.stringify(r.json), msg);
+  }
+  assert.equal((await call('GET', '/a/b')).status, 404, 'nothing was recorded by the bad requests');
+});
+
+test('without CID_ADMIN_TOKEN the admin API answers 503 naming the setting', async () => {
+  const other = await startTestControlPlane({ CID_ADMIN_TOKEN: '' }, { consumeResults: false, sweeper: false });
+  try {
+    const res = await fetch(`${other.url}/api/admin/repositories`);
+    assert.equal(res.status, 503);
+    assert.match(await res.text(), /CID_ADMIN_TOKEN/);
+  } finally {
+    await other.stop();
+  }
+});

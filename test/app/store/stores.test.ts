@@ -1,0 +1,145 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startLocalStack, type LocalStack } from '../../../infra/local-stack/index.ts';
+import { createDynamo } from '../../../app/aws/index.ts';
+import { createStore, jobIdFor, type Store } from '../../../app/store/index.ts';
+import { ConflictError, NotFoundError } from '../../../app/errors/index.ts';
+import { pipelineId } from '../../../app/contract/index.ts';
+
+let stack: LocalStack;
+let store: Store;
+const sha = (c: string) => c.repeat(40);
+
+before(async () => {
+  stack = await startLocalStack({ tablePrefix: 'st', queuePrefix: 'st' });
+  store = createStore(createDynamo({ region: stack.region, dynamoEndpoint: stack.dynamoEndpoint }), 'st');
+});
+after(async () => {
+  store.db.destroy();
+  await stack.stop();
+});
+
+test('repositories: add, duplicate, find, list in pages, remove', async () => {
+  const base = { description: 'd', kind: 'git' as const, url: 'https://github.com/o/a', private: false, defaultBranch: 'main', active: true };
+  await store.repositories.add({ ...base, name: 'o/a' });
+  await assert.rejects(store.repositories.add({ ...base, name: 'o/a' }), ConflictError);
+  for (let i = 0; i < 7; i++) await store.repositories.add({ ...base, name: `p/r${i}` });
+  assert.equal((await store.repositories.find('o/a')).description, 'd');
+  await assert.rejects(store.repositories.find('o/nope'), NotFoundError);
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.repositories.list({ limit: 3, ...(cursor ? { cursor } : {}) });
+    assert.ok(page.items.length <= 3);
+    seen.push(...page.items.map((r) => r.name));
+    cursor = page.cursor;
+  } while (cursor);
+  assert.equal(new Set(seen).size, 8);
+  await store.repositories.remove('o/a');
+  await assert.rejects(store.repositories.remove('o/a'), NotFoundError);
+});
+
+test('pipelines: concurrent ensure creates one pipeline and collects every ref', async () => {
+  const refs = Array.from({ length: 12 }, (_, i) => `refs/heads/b${i}`);
+  const results = await Promise.all(refs.map((ref) => store.pipelines.ensure({ repo: 'o/p', sha: sha('1'), ref })));
+  assert.equal(results.filter((r) => r.created).length, 1);
+  const p = await store.pipelines.get(pipelineId('o/p', sha('1')));
+  assert.deepEqual(p?.refs, [...refs].sort());
+  assert.deepEqual(await store.pipelines.removeRef(p!.id, 'refs/heads/b0'), refs.slice(1).sort());
+});
+
+test('pipelines: only one holder of the sync lease at a time', async () => {
+  const { pipeline } = await store.pipelines.ensure({ repo: 'o/l', sha: sha('2'), ref: 'refs/heads/main' });
+  const a = await store.pipelines.acquireSyncLease(pipeline.id, 'a', 10_000);
+  assert.ok(a);
+  assert.equal(await store.pipelines.acquireSyncLease(pipeline.id, 'b', 10_000), undefined);
+  await a();
+  const b = await store.pipelines.acquireSyncLease(pipeline.id, 'b', 10_000);
+  assert.ok(b);
+  await b();
+});
+
+function newJob(name: string, s = sha('3')) {
+  const pid = pipelineId('o/j', s);
+  return {
+    id: jobIdFor(pid, name),
+    pipelineId: pid,
+    repo: 'o/j',
+    sha: s,
+    name,
+    kind: 'build' as const,
+    pool: 'linux-x86_64' as const,
+    priority: 'urgent' as const,
+    source: { kind: 'local' as const, path: '/tmp/x', sha: s },
+  };
+}
+
+test('jobs: a job is created once and claimed by exactly one of many runners', async () => {
+  const input = newJob('debian-12-5.3_opam-2.3');
+  const creates = await Promise.all([1, 2, 3].map(() => store.jobs.create(input)));
+  assert.equal(creates.filter((c) => c.created).length, 1);
+  const staleBefore = new Date(Date.now() - 60_000).toISOString();
+  const claims = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => store.jobs.claim(input.id, { runnerId: `r${i}`, generation: 1, staleBefore })),
+  );
+  const winners = claims.filter(Boolean);
+  assert.equal(winners.length, 1);
+  assert.equal(winners[0]?.attempt, 1);
+  assert.equal(winners[0]?.status, 'running');
+  // A stale message from an older generation never claims.
+  assert.equal(await store.jobs.claim(input.id, { runnerId: 'x', generation: 0, staleBefore }), undefined);
+});
+
+test('jobs: a running job whose heartbeat went stale is claimed again with attempt + 1', async () => {
+  const input = newJob('stale');
+  await store.jobs.create(input);
+  await store.jobs.claim(input.id, { runnerId: 'dead', generation: 1, staleBefore: new Date(0).toISOString() });
+  const fresh = await store.jobs.claim(input.id, { runnerId: 'r2', generation: 1, staleBefore: new Date(0).toISOString() });
+  assert.equal(fresh, undefined, 'a live heartbeat keeps the job');
+  const retaken = await store.jobs.claim(input.id, { runnerId: 'r2', generation: 1, staleBefore: new Date(Date.now() + 1000).toISOString() });
+  assert.equal(retaken?.attempt, 2);
+  assert.equal(retaken?.runnerId, 'r2');
+  assert.equal(await store.jobs.finish(input.id, 'dead', { status: 'passed' }), undefined, 'the old runner can no longer finish it');
+  assert.equal((await store.jobs.finish(input.id, 'r2', { status: 'failed', reason: 'exit 1' }))?.status, 'failed');
+});
+
+test('jobs: cancel stops a queued job at once and asks a running one; rebuild starts a new generation', async () => {
+  const q = newJob('queued');
+  await store.jobs.create(q);
+  assert.equal((await store.jobs.requestCancel(q.id))?.status, 'cancelled');
+  const r = newJob('running');
+  await store.jobs.create(r);
+  await store.jobs.claim(r.id, { runnerId: 'r', generation: 1, staleBefore: new Date(0).toISOString() });
+  const asked = await store.jobs.requestCancel(r.id);
+  assert.equal(asked?.status, 'running');
+  assert.equal(asked?.cancelRequested, true);
+  assert.deepEqual(await store.jobs.heartbeat(r.id, 'r'), { owned: true, cancelRequested: true });
+  await store.jobs.finish(r.id, 'r', { status: 'cancelled' });
+  const again = await store.jobs.requeue(r.id);
+  assert.equal(again?.status, 'queued');
+  assert.equal(again?.generation, 2);
+  assert.equal(again?.cancelRequested, false);
+  assert.equal(await store.jobs.requeue(r.id), undefined, 'a queued job is not requeued twice');
+  const listed = await store.jobs.listQueuedSince('linux-x86_64', new Date(Date.now() + 1000).toISOString());
+  assert.ok(listed.some((j) => j.id === r.id));
+  assert.ok(!listed.some((j) => j.id === q.id), 'a cancelled job is not listed as queued');
+});
+
+test('logs: chunks are read back in order from any point; oversized chunks are refused', async () => {
+  for (let i = 0; i < 120; i++) await store.logs.append('L#1.1', i, `line ${i}\n`);
+  const all: number[] = [];
+  for await (const c of store.logs.read('L#1.1')) all.push(c.seq);
+  assert.deepEqual(all, Array.from({ length: 120 }, (_, i) => i));
+  const tail: string[] = [];
+  for await (const c of store.logs.read('L#1.1', 118)) tail.push(c.text);
+  assert.deepEqual(tail, ['line 118\n', 'line 119\n']);
+  await assert.rejects(store.logs.append('L#1.1', 200, 'x'.repeat(64 * 1024 + 1)), RangeError);
+  await assert.rejects(store.logs.append('L#1.1', 0, 'dup'), /ConditionalCheckFailed|conditional/i);
+});
+
+test('deliveries: the same delivery id is begun once', async () => {
+  const results = await Promise.all([1, 2, 3, 4].map(() => store.deliveries.begin('d-1', 'check_run')));
+  assert.equal(results.filter(Boolean).length, 1);
+  await store.deliveries.forget('d-1');
+  assert.equal(await store.deliveries.begin('d-1', 'check_run'), true);
+});

@@ -1,0 +1,103 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness, type Harness } from '../../support/github-harness.ts';
+import { startTestControlPlane, TEST_WEBHOOK_SECRET } from '../../support/control-plane.ts';
+import { allExamples, makePushPayload, signedDelivery } from '../../support/webhooks.ts';
+import { sign } from '@octokit/webhooks-methods';
+
+let h: Harness;
+before(async () => {
+  h = await startHarness({ CID_MAX_WEBHOOK_BYTES: String(256 * 1024) }, { consumeResults: false, sweeper: false });
+});
+after(() => h.stop());
+
+const sha = 'c'.repeat(40);
+const push = () => makePushPayload({ repo: 'bad/input', sha, installationId: 7 });
+
+async function post(headers: Record<string, string>, body: string) {
+  const res = await fetch(`${h.cp.url}/api/github/webhooks`, { method: 'POST', headers, body });
+  return { status: res.status, json: (await res.json()) as { error: { message: string } } };
+}
+
+async function nothingRecorded() {
+  assert.equal(await h.cp.svc.store.repositories.get('bad/input'), undefined);
+  assert.equal(await h.cp.svc.store.pipelines.get(`bad/input@${sha}`), undefined);
+  const depth = await h.cp.svc.queues.depth(h.cp.svc.queues.jobQueueUrl('linux-x86_64', 'urgent'));
+  assert.equal(depth.visible + depth.inFlight, 0);
+}
+
+test('a bad signature is 401 and records nothing', async () => {
+  const d = await signedDelivery('not-the-secret', 'push', push());
+  const r = await post(d.headers, d.body);
+  assert.equal(r.status, 401);
+  assert.match(r.json.error.message, /WEBHOOK_SECRET/);
+  const tampered = await signedDelivery(TEST_WEBHOOK_SECRET, 'push', push());
+  assert.equal((await post(tampered.headers, tampered.body.replace('"main"', '"evil"'))).status, 401);
+  await nothingRecorded();
+});
+
+test('missing headers are 400 and record nothing', async () => {
+  const d = await signedDelivery(TEST_WEBHOOK_SECRET, 'push', push());
+  for (const h0 of ['x-hub-signature-256', 'x-github-event', 'x-github-delivery']) {
+    const headers = { ...d.headers };
+    delete headers[h0];
+    const r = await post(headers, d.body);
+    assert.equal(r.status, 400, h0);
+    assert.match(r.json.error.message, new RegExp(h0));
+  }
+  await nothingRecorded();
+});
+
+test('malformed JSON, an unknown event and an oversized body are 4xx and record nothing', async () => {
+  const body = '{"ref": "refs/heads/main",';
+  const bad = await post({ 'x-github-event': 'push', 'x-github-delivery': 'd1', 'x-hub-signature-256': await sign(TEST_WEBHOOK_SECRET, body) }, body);
+  assert.equal(bad.status, 400);
+  assert.match(bad.json.error.message, /malformed JSON/);
+
+  const d = await signedDelivery(TEST_WEBHOOK_SECRET, 'pushy', push());
+  const unknown = await post(d.headers, d.body);
+  assert.equal(unknown.status, 400);
+  assert.match(unknown.json.error.message, /unknown event "pushy"/);
+
+  const big = { ...push(), padding: 'x'.repeat(300 * 1024) };
+  const large = await signedDelivery(TEST_WEBHOOK_SECRET, 'push', big);
+  const tooBig = await post(large.headers, large.body);
+  assert.equal(tooBig.status, 413);
+  await nothingRecorded();
+});
+
+test('a payload without a field cid needs is 422 with the field named', async () => {
+  const p = push() as unknown as Record<string, unknown>;
+  delete p.after;
+  const d = await signedDelivery(TEST_WEBHOOK_SECRET, 'push', p);
+  const r = await post(d.headers, d.body);
+  assert.equal(r.status, 422);
+  assert.match(r.json.error.message, /push payload lacks what cid needs/);
+  assert.match(r.json.error.message, /after/);
+  await nothingRecorded();
+});
+
+test('every example payload of @octokit/webhooks-examples is answered without a 5xx', async () => {
+  const examples = allExamples();
+  assert.ok(examples.length > 300, `only ${examples.length} examples`);
+  const statuses = new Map<number, number>();
+  for (const ex of examples) {
+    const r = await h.deliver(ex.event, ex.payload);
+    assert.ok(r.status < 500, `${ex.event}.${ex.action ?? ''} answered ${r.status}: ${JSON.stringify(r.json)}`);
+    statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+  }
+  assert.ok((statuses.get(202) ?? 0) > 0, 'events cid does not use are acknowledged as ignored');
+  assert.ok((statuses.get(200) ?? 0) > 0, 'events cid uses are acted on');
+});
+
+test('without App settings the webhook endpoint answers 503 naming what to set', async () => {
+  const cp = await startTestControlPlane({}, { consumeResults: false, sweeper: false });
+  try {
+    const d = await signedDelivery(TEST_WEBHOOK_SECRET, 'push', push());
+    const res = await fetch(`${cp.url}/api/github/webhooks`, { method: 'POST', headers: d.headers, body: d.body });
+    assert.equal(res.status, 503);
+    assert.match(await res.text(), /APP_ID.*PRIVATE_KEY.*WEBHOOK_SECRET/);
+  } finally {
+    await cp.stop();
+  }
+});

@@ -1,0 +1,48 @@
+import { startFakeGitHub, type FakeGitHub } from './fake-github/index.ts';
+import { startTestControlPlane, TEST_WEBHOOK_SECRET } from './control-plane.ts';
+import { signedDelivery } from './webhooks.ts';
+import type { ControlPlane, ControlPlaneOptions } from '../../app/local/start-control-plane.ts';
+
+export interface Harness {
+  fake: FakeGitHub;
+  cp: ControlPlane;
+  deliver(event: string, payload: unknown, opts?: { deliveryId?: string }): Promise<{ status: number; json: Record<string, any> }>;
+  stop(): Promise<void>;
+}
+
+/** A control plane configured as a GitHub App against the fake GitHub (through GHE_HOST). */
+export async function startHarness(env: Record<string, string> = {}, opts: ControlPlaneOptions = {}): Promise<Harness> {
+  const fake = await startFakeGitHub();
+  const host = new URL(fake.url).host;
+  const cp = await startTestControlPlane(
+    {
+      APP_ID: String(fake.app.appId),
+      PRIVATE_KEY: fake.app.privateKeyPem,
+      WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      GHE_HOST: host,
+      GHE_PROTOCOL: 'http',
+      ...env,
+    },
+    opts,
+  );
+  return {
+    fake,
+    cp,
+    async deliver(event, payload, o = {}) {
+      const d = await signedDelivery(TEST_WEBHOOK_SECRET, event, payload, o);
+      const res = await fetch(`${cp.url}/api/github/webhooks`, { method: 'POST', headers: d.headers, body: d.body });
+      const text = await res.text();
+      let json: Record<string, any>;
+      try {
+        json = JSON.parse(text) as Record<string, any>;
+      } catch {
+        json = { raw: text };
+      }
+      return { status: res.status, json };
+    },
+    async stop() {
+      await cp.stop();
+      await fake.close();
+    },
+  };
+}
