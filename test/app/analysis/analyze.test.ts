@@ -225,3 +225,12 @@ describe('opamRepoCommit', () => {
     await assert.rejects(analyze({ ...repo, opamRepoCommit: 'x; rm -rf /' }), /opamRepoCommit "x; rm -rf \/" must be an opam-repository commit/);
   });
 });
+
+describe('speed', () => {
+  it('analyses a 20-opam-file repository against the default catalogue in well under 100 ms', async () => {
+    const { run: bench } = await import('../../../bench/analysis.ts');
+    const figures = await bench({ runs: 15, warmup: 3 });
+    assert.equal(figures.opamFiles, 20);
+    assert.ok(figures.medianMs < 100, `median ${figures.medianMs} ms`);
+  });
+});
