@@ -36,8 +36,8 @@ describe('golden specs and Dockerfiles', () => {
       'fixture-preinstalled',
       diskRepo(join(FIXTURES, 'ocaml-project')),
       platforms(
-        { distro: 'debian-12', ocamlVersion: '4.13', image: 'cid-test-ocaml:bookworm', preinstalled: true },
-        { distro: 'debian-12-failing', ocamlVersion: '4.13', image: 'cid-test-ocaml:bookworm', preinstalled: true, env: { CID_FIXTURE_FAIL: '1' } },
+        { distro: 'debian-12', ocamlVersion: '4.13', image: 'cid-test/ocaml:bookworm', preinstalled: true },
+        { distro: 'debian-12-failing', ocamlVersion: '4.13', image: 'cid-test/ocaml:bookworm', preinstalled: true, env: { CID_FIXTURE_FAIL: '1' } },
       ),
     );
   });
