@@ -1,0 +1,123 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness, type Harness } from '../../support/github-harness.ts';
+import { until } from '../../support/control-plane.ts';
+import { makePushPayload } from '../../support/webhooks.ts';
+import { jobIdFor } from '../../../app/store/index.ts';
+import { pipelineId, type AnalysisResult } from '../../../app/contract/index.ts';
+
+let h: Harness;
+const INST = 99;
+const REPO = 'ocaml/results';
+before(async () => {
+  h = await startHarness();
+  h.fake.addInstallation({ id: INST, account: 'ocaml', repositories: [REPO] });
+});
+after(() => h.stop());
+
+let n = 0;
+const newSha = () => (++n).toString(16).padStart(40, 'b');
+const spec = { from: 'ocaml/opam:debian-12-ocaml-5.3', steps: [{ op: 'run' as const, shell: 'dune build', network: false, cache: [] }] };
+
+async function finishAnalysis(sha: string, result: { status: 'passed' | 'failed'; reason?: string; output?: unknown }) {
+  const pid = pipelineId(REPO, sha);
+  const id = jobIdFor(pid, '(analysis)');
+  await h.cp.svc.store.jobs.claim(id, { runnerId: 'r', generation: 1, staleBefore: new Date(0).toISOString() });
+  await h.cp.svc.store.jobs.finish(id, 'r', result);
+  await h.cp.svc.queues.sendResult({ type: 'job-updated', jobId: id, status: result.status });
+  return pid;
+}
+
+async function queued(pool: 'linux-x86_64' | 'linux-arm64'): Promise<string[]> {
+  const url = h.cp.svc.queues.jobQueueUrl(pool, 'urgent');
+  const out: string[] = [];
+  for (;;) {
+    const ms = await h.cp.svc.queues.receive(url, { max: 10, waitSeconds: 0 });
+    if (ms.length === 0) return out;
+    for (const m of ms) {
+      out.push((JSON.parse(m.Body ?? '') as { jobId: string }).jobId);
+      await h.cp.svc.queues.delete(url, m.ReceiptHandle ?? '');
+    }
+  }
+}
+
+test("an analysis result becomes jobs queued on their pools, each with a check run, and the summary lists them", async () => {
+  const sha = newSha();
+  await h.deliver('push', makePushPayload({ repo: REPO, sha, installationId: INST }));
+  await queued('linux-x86_64');
+  const output: AnalysisResult = {
+    jobs: [
+      { name: 'debian-12-5.3_opam-2.3', kind: 'build', pool: 'linux-x86_64', priority: 'urgent', spec, experimental: false },
+      { name: 'debian-12-5.3_arm64_opam-2.3', kind: 'build', pool: 'linux-arm64', priority: 'urgent', spec, experimental: false },
+      { name: '(lint-fmt)', kind: 'lint', pool: 'linux-x86_64', priority: 'urgent', spec, experimental: false },
+    ],
+    dropped: [{ variant: 'debian-12-4.14_opam-2.3', reason: 'ocaml >= 5.0 required' }],
+    info: { roots: ['alpha.dev'], pinned: [], monorepo: false },
+  };
+  const pid = await finishAnalysis(sha, { status: 'passed', output });
+  const runs = await until(async () => {
+    const rs = h.fake.state.checkRuns.filter((c) => c.head_sha === sha);
+    return rs.length === 5 && rs.find((c) => c.name === 'cid')?.output.summary?.includes('lint-fmt') && rs;
+  }, { what: 'five check runs' });
+  assert.deepEqual(runs.map((r) => r.name).sort(), ['(analysis)', '(lint-fmt)', 'cid', 'debian-12-5.3_arm64_opam-2.3', 'debian-12-5.3_opam-2.3']);
+  assert.equal(runs.find((r) => r.name === '(analysis)')?.conclusion, 'success');
+  const summary = runs.find((r) => r.name === 'cid')?.output.summary ?? '';
+  assert.match(summary, /✅ \[\(analysis\) \(passed\)\]/);
+  assert.match(summary, /🟠 \[debian-12-5.3_arm64_opam-2.3 \(active\)\]/);
+  assert.match(summary, /debian-12-4.14_opam-2.3 \(not built: ocaml >= 5.0 required\)/);
+  assert.deepEqual((await queued('linux-arm64')).length, 1);
+  assert.deepEqual((await queued('linux-x86_64')).length, 2);
+  const p = await h.cp.svc.store.pipelines.get(pid);
+  assert.equal(p?.status, 'running');
+  assert.deepEqual(p?.dropped, output.dropped);
+  assert.deepEqual(h.fake.state.invalidRequests, []);
+
+  // The same result again (a redelivered message) creates and queues nothing more.
+  await h.cp.svc.queues.sendResult({ type: 'job-updated', jobId: jobIdFor(pid, '(analysis)'), status: 'passed' });
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal((await h.cp.svc.store.jobs.listByPipeline(pid)).length, 4);
+  assert.deepEqual(await queued('linux-x86_64'), []);
+
+  // When every job passes, the summary completes with success.
+  for (const j of await h.cp.svc.store.jobs.listByPipeline(pid)) {
+    if (j.status !== 'queued') continue;
+    await h.cp.svc.store.jobs.claim(j.id, { runnerId: 'r', generation: 1, staleBefore: new Date(0).toISOString() });
+    await h.cp.svc.store.jobs.finish(j.id, 'r', { status: 'passed' });
+    await h.cp.svc.queues.sendResult({ type: 'job-updated', jobId: j.id, status: 'passed' });
+  }
+  await until(async () => h.fake.state.checkRuns.find((c) => c.head_sha === sha && c.name === 'cid')?.conclusion === 'success', { what: 'summary success' });
+  assert.equal((await h.cp.svc.store.pipelines.get(pid))?.status, 'passed');
+});
+
+test('an analysis failure fails the pipeline with its message in the check runs', async () => {
+  const sha = newSha();
+  await h.deliver('push', makePushPayload({ repo: REPO, sha, installationId: INST }));
+  const pid = await finishAnalysis(sha, { status: 'failed', reason: 'No opam files found!' });
+  const summary = await until(async () => {
+    const s = h.fake.state.checkRuns.find((c) => c.head_sha === sha && c.name === 'cid');
+    return s?.conclusion === 'failure' && s.output.title === 'Analysis failed' && s;
+  }, { what: 'failed summary with the analysis error' });
+  assert.match(summary.output.summary ?? '', /❌ No opam files found!/);
+  assert.equal(summary.output.title, 'Analysis failed');
+  assert.equal((await h.cp.svc.store.pipelines.get(pid))?.status, 'failed');
+});
+
+test('an invalid analysis result fails the pipeline with a readable message, not a crash', async () => {
+  const sha = newSha();
+  await h.deliver('push', makePushPayload({ repo: REPO, sha, installationId: INST }));
+  const pid = await finishAnalysis(sha, { status: 'passed', output: { jobs: [{ name: 'x', kind: 'nope' }] } });
+  const p = await until(async () => {
+    const x = await h.cp.svc.store.pipelines.get(pid);
+    return x?.status === 'failed' && x;
+  }, { what: 'pipeline failed' });
+  assert.match(p.error ?? '', /analysis produced an invalid result/);
+  assert.match(p.error ?? '', /kind/);
+});
+
+test('GitHub 5xx while syncing checks is retried and nothing is lost', async () => {
+  const sha = newSha();
+  h.fake.failNext({ method: 'POST', pathPattern: /check-runs$/, status: 502, count: 2 });
+  await h.deliver('push', makePushPayload({ repo: REPO, sha, installationId: INST }));
+  await until(async () => h.fake.state.checkRuns.filter((c) => c.head_sha === sha).length === 2, { what: 'check runs after 502s', timeoutMs: 20_000 });
+  assert.equal(h.fake.state.checkRuns.filter((c) => c.head_sha === sha && c.name === 'cid').length, 1, 'no duplicate summary');
+});

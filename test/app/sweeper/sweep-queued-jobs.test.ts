@@ -1,0 +1,51 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestControlPlane } from '../../support/control-plane.ts';
+import type { ControlPlane } from '../../../app/local/start-control-plane.ts';
+import { sweepQueuedJobs } from '../../../app/sweeper/index.ts';
+import { jobIdFor } from '../../../app/store/index.ts';
+
+let cp: ControlPlane;
+before(async () => {
+  cp = await startTestControlPlane({}, { consumeResults: false, sweeper: false });
+});
+after(() => cp.stop());
+
+const sha = 'd'.repeat(40);
+async function receiveAll(pool: 'linux-x86_64' | 'linux-s390x', priority: 'urgent' | 'bulk' = 'urgent'): Promise<string[]> {
+  const url = cp.svc.queues.jobQueueUrl(pool, priority);
+  const out: string[] = [];
+  for (;;) {
+    const ms = await cp.svc.queues.receive(url, { max: 10, waitSeconds: 0 });
+    if (ms.length === 0) return out;
+    for (const m of ms) {
+      out.push((JSON.parse(m.Body ?? '') as { jobId: string }).jobId);
+      await cp.svc.queues.delete(url, m.ReceiptHandle ?? '');
+    }
+  }
+}
+
+test('a queued job whose message was lost is sent again, once per period; claimed jobs are not', async () => {
+  const mk = (name: string, pool: 'linux-x86_64' | 'linux-s390x') =>
+    cp.svc.store.jobs.create({
+      id: jobIdFor(`o/s@${sha}`, name),
+      pipelineId: `o/s@${sha}`,
+      repo: 'o/s',
+      sha,
+      name,
+      kind: 'build',
+      pool,
+      priority: 'urgent',
+      source: { kind: 'local', path: '/tmp', sha },
+    });
+  const lost = (await mk('lost', 'linux-s390x')).job;
+  const taken = (await mk('taken', 'linux-x86_64')).job;
+  await cp.svc.store.jobs.claim(taken.id, { runnerId: 'r', generation: 1, staleBefore: new Date(0).toISOString() });
+  // Nothing was ever sent: as if SQS lost the messages (or the local queue restarted).
+  assert.deepEqual(await sweepQueuedJobs(cp.svc, 3600), { resent: 0 }, 'young jobs are left alone');
+  await new Promise((r) => setTimeout(r, 1100));
+  assert.deepEqual(await sweepQueuedJobs(cp.svc, 1), { resent: 1 });
+  assert.deepEqual(await receiveAll('linux-s390x'), [lost.id]);
+  assert.deepEqual(await receiveAll('linux-x86_64'), []);
+  assert.deepEqual(await sweepQueuedJobs(cp.svc, 1), { resent: 0 }, 'not re-sent again within the period');
+});
