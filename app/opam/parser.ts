@@ -91,10 +91,12 @@ class Parser {
       if (tok.type === 'rbrace' && section) return items;
       if (tok.type !== 'ident') {
         const last = items[items.length - 1];
-        const hint =
-          last?.kind === 'field' && startsValue(tok)
-            ? ` ("${last.name}:" takes a single value; write several inside [ ])`
-            : '';
+        let hint = '';
+        if (last?.kind === 'field' && (tok.type === 'relop' || tok.type === 'envop')) {
+          hint = ` ("${this.opText(tok)}" takes a single string, ident, bool or int on each side)`;
+        } else if (last?.kind === 'field' && startsValue(tok)) {
+          hint = ` ("${last.name}:" takes a single value; write several inside [ ])`;
+        }
         const expected = section ? `a field name, a section or "}"` : 'a field name or a section';
         throw new OpamParseError(
           this.file,
@@ -289,7 +291,6 @@ function startsValue(t: Token): boolean {
     case 'lbracket':
     case 'lpar':
     case 'pfxop':
-    case 'relop':
       return true;
     default:
       return false;
