@@ -48,6 +48,13 @@ export const EnvSchema = z.object({
   CID_PLATFORMS: z.string().min(1).default('all'),
   /** Start a local runner with `npm start` when a Docker engine answers. */
   CID_LOCAL_RUNNER: bool.default(true),
+  /** Key for the web UI's session cookies (sign-in, CSRF); without it nobody can sign in. */
+  CID_SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'at least 32 characters').optional()),
+  /** The GitHub App's OAuth client (probot's names), for signing in to the web UI. */
+  GITHUB_CLIENT_ID: optionalString,
+  GITHUB_CLIENT_SECRET: optionalString,
+  /** Where GitHub's /login/oauth/* endpoints live; default: the GitHub web URL (github.com or GHE_HOST). */
+  CID_GITHUB_OAUTH_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

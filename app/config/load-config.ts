@@ -14,6 +14,18 @@ export interface GitHubAppConfig {
   webUrl: string;
 }
 
+/** The web UI's sign-in: GitHub OAuth through the App, sessions in sealed cookies. */
+export interface WebUiConfig {
+  /** Undefined when CID_SESSION_SECRET is unset: sign-in is then disabled. */
+  sessionSecret?: string;
+  /** Undefined unless GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are both set. */
+  oauth?: { clientId: string; clientSecret: string; authorizeUrl: string; tokenUrl: string };
+  /** REST base for calls made with a user's token (who they are, their permission on a repo). */
+  apiUrl: string;
+  /** GitHub's web base, for links to repositories and commits. */
+  webUrl: string;
+}
+
 export interface Config {
   env: Env;
   backend: Env['CID_BACKEND'];
@@ -38,6 +50,7 @@ export interface Config {
   platforms: string;
   localRunner: boolean;
   logLevel: string;
+  webUi: WebUiConfig;
 }
 
 /** Reads and validates the environment once; a bad value fails naming the variable. */
@@ -95,6 +108,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     platforms: env.CID_PLATFORMS,
     localRunner: env.CID_LOCAL_RUNNER,
     logLevel: env.LOG_LEVEL,
+    webUi: webUiConfig(env, baseUrl, webUrl),
   };
 }
 
+function webUiConfig(env: Env, apiUrl: string, webUrl: string): WebUiConfig {
+  const oauthBase = (env.CID_GITHUB_OAUTH_URL ?? webUrl).replace(/\/$/, '');
+  const oauth =
+    env.GITHUB_CLIENT_ID && env.GITHUB_CLIENT_SECRET
+      ? {
+          clientId: env.GITHUB_CLIENT_ID,
+          clientSecret: env.GITHUB_CLIENT_SECRET,
+          authorizeUrl: `${oauthBase}/login/oauth/authorize`,
+          tokenUrl: `${oauthBase}/login/oauth/access_token`,
+        }
+      : undefined;
+  return { ...(env.CID_SESSION_SECRET ? { sessionSecret: env.CID_SESSION_SECRET } : {}), ...(oauth ? { oauth } : {}), apiUrl, webUrl };
+}
