@@ -146,12 +146,16 @@ export function negateFormula<A>(f: Formula<A>, negAtom: (a: A) => A): Formula<A
   }
 }
 
-/** Prints with `&`/`|`, parenthesising `|` under `&` and keeping written blocks. */
+/**
+ * Prints with `&`/`|`, parenthesising `|` under `&` and keeping written blocks. A whole empty
+ * formula prints as `""`; an empty part inside one (partialEval can leave them) as `true`.
+ */
 export function formatFormula<A>(f: Formula<A>, fmtAtom: (a: A) => string): string {
+  if (f.kind === 'empty') return '';
   const go = (g: Formula<A>, inAnd: boolean): string => {
     switch (g.kind) {
       case 'empty':
-        return '';
+        return 'true';
       case 'atom':
         return fmtAtom(g.atom);
       case 'and':

@@ -190,9 +190,10 @@ describe('opam lexer', () => {
       }
     });
 
-    test('a lone underscore-only number', () => {
-      const e = lexError('x: __');
-      assert.equal(e.reason, 'expected an integer, found "__"');
+    test('underscore-only words, which lex as (invalid) integers', () => {
+      assert.equal(lexError('x: __').reason, 'expected an integer, found "__"');
+      // `_` alone matches both the int and the ident rule; the int rule comes first, as in opamLexer.
+      assert.equal(lexError('x: _').reason, 'expected an integer, found "_"');
     });
   });
 });

@@ -212,3 +212,13 @@ describe('isFormulaSatisfied', () => {
     );
   });
 });
+
+describe('resolved constraints keep opam\'s partial evaluation', () => {
+  test('an undefined version variable under | makes that side true, so any version matches', () => {
+    const [a] = packageAtoms(depends('["a" {= undef-version | >= "2"}]'), env());
+    assert.ok(a);
+    assert.equal(formatVersionConstraint(a.constraint), 'true | >= "2"');
+    assert.equal(isVersionAllowed(depends('["a" {= undef-version | >= "2"}]'), env(), 'a', '1.0'), true);
+    assert.equal(isVersionAllowed(depends('["a" {= undef-version & >= "2"}]'), env(), 'a', '1.0'), false);
+  });
+});
