@@ -282,6 +282,9 @@ export function makePullRequestPayload(o: PullRequestPayloadOptions): PullReques
     draft: o.draft ?? false,
     state: action === 'closed' ? 'closed' : 'open',
     user,
+    // The example's other people become the author, so no stray example logins remain.
+    assignee: pr.assignee ? retargetUser(pr.assignee as Json, userLogin) : null,
+    assignees: (pr.assignees as Json[]).map((a) => retargetUser(a, userLogin)),
     head: {
       ...(pr.head as Json),
       label: `${headOwner}:${o.headRef}`,
@@ -307,6 +310,7 @@ export function makePullRequestPayload(o: PullRequestPayloadOptions): PullReques
     repository: baseRepo,
     sender: retargetUser(example.sender as Json, userLogin),
   };
+  if (payload.assignee) payload.assignee = retargetUser(payload.assignee as Json, userLogin);
   if (action === 'synchronize') {
     payload.before = o.before ?? '1'.repeat(40);
     payload.after = o.headSha;

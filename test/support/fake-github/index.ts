@@ -12,3 +12,4 @@ export { loadOperationsFixture } from './openapi-fixture.ts';
 export type * from './state.ts';
 export { callApi } from './http-client.ts';
 export type { ApiCallOptions, ApiResponse } from './http-client.ts';
+export { FastProbotOctokit } from './fast-octokit.ts';

@@ -5,6 +5,7 @@ import type { JsonSchema } from './openapi-fixture.ts';
 import { loadOperationsFixture } from './openapi-fixture.ts';
 
 const FIXTURE_ID = 'https://cid.invalid/github-openapi-operations.json';
+const DEFINITIONS_ID = `${FIXTURE_ID}/definitions`;
 
 export interface SchemaIssue {
   /** JSON pointer into the body, e.g. /output/annotations/0/start_line */
@@ -71,7 +72,7 @@ function getAjv(): Ajv {
   const fixture = loadOperationsFixture();
   // strict off: the fixture keeps OpenAPI keywords Ajv does not know; allErrors so a 422 lists
   // every problem at once.
-  ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
+  ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true, inlineRefs: false });
   const known: Record<string, (s: string) => boolean> = {
     'date-time': (s) => DATE_TIME.test(s) && !Number.isNaN(Date.parse(s)),
     date: (s) => /^\d{4}-\d{2}-\d{2}$/.test(s),
@@ -82,16 +83,29 @@ function getAjv(): Ajv {
     const check = known[name];
     ajv.addFormat(name, check ?? true);
   }
+  // The component schemas are one shared document, so each is compiled once however many
+  // operations use it.
+  ajv.addSchema({ $id: DEFINITIONS_ID, definitions: fixture.definitions });
   return ajv;
+}
+
+/** Points an operation schema's #/definitions/... refs at the shared definitions document. */
+function externaliseRefs(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(externaliseRefs);
+  if (schema === null || typeof schema !== 'object') return schema;
+  return Object.fromEntries(
+    Object.entries(schema).map(([k, v]) => [
+      k,
+      k === '$ref' && typeof v === 'string' && v.startsWith('#/definitions/') ? `${DEFINITIONS_ID}${v}` : externaliseRefs(v),
+    ]),
+  );
 }
 
 function validatorFor(key: string, schema: JsonSchema): ValidateFunction {
   let v = compiled.get(key);
   if (!v) {
-    // Each root carries the definitions so its #/definitions/... refs resolve; Ajv only compiles
-    // the ones actually reached.
-    const root = { $id: `${FIXTURE_ID}/${key}`, definitions: loadOperationsFixture().definitions, ...toRoot(schema) };
-    v = getAjv().compile(root);
+    const ajv = getAjv();
+    v = ajv.compile({ $id: `${FIXTURE_ID}/${key}`, ...(externaliseRefs(toRoot(schema)) as Record<string, unknown>) });
     compiled.set(key, v);
   }
   return v;
