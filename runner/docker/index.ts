@@ -1,0 +1,13 @@
+// The runner's Docker executor: runs a BuildSpec in containers, with an OBuilder-like step cache.
+export { executeBuild, LogSinkError } from './executor.ts';
+export type { BuildResult, BuildStatus, ExecuteBuildOptions, StepResult } from './executor.ts';
+export type { ResourceLimits } from './container-config.ts';
+export { DROPPED_CAPABILITIES } from './container-config.ts';
+export { ExecutorError, ImageUnavailableError, CopySourceError } from './errors.ts';
+export { pruneCache, lookupStep, cacheRef, CACHE_REPO } from './step-cache.ts';
+export type { PruneResult } from './step-cache.ts';
+export { StepLogStore, defaultLogStoreDir } from './log-store.ts';
+export { stepKey, hashedStep, KEY_SCHEME } from './cache-key.ts';
+export { cacheVolumeName } from './volumes.ts';
+export { logTimestamp, TIMESTAMP_PREFIX } from './log-lines.ts';
+export { describeStep } from './step-header.ts';

@@ -1,0 +1,70 @@
+import type Docker from 'dockerode';
+import type { CacheMount, Step } from '../../app/contract/index.ts';
+import { containerFields, containerName, createContainer, hostConfig } from './container-config.ts';
+import { runToExit } from './container-run.ts';
+import { shellEntrypoint } from './shell.ts';
+import { commitStep } from './step-cache.ts';
+import type { StepContext, StepOutcome } from './step-context.ts';
+import { tarStream } from './tar-writer.ts';
+import { prepareCacheVolumes } from './volumes.ts';
+
+type RunStep = Extract<Step, { op: 'run' }>;
+
+/**
+ * A volume Docker just created is root's; the step's user must be able to write to it, as with
+ * OBuilder's caches. One directory entry, extracted onto the mounted volume before the start, sets
+ * its owner without running anything.
+ */
+async function giveVolumesTo(container: Docker.Container, fresh: readonly CacheMount[], owner: StepContext['owner']): Promise<void> {
+  if (owner.uid === 0 && owner.gid === 0) return;
+  const entries = fresh.map((c) => ({
+    name: c.target.replace(/^\/+/, ''),
+    type: 'dir' as const,
+    mode: 0o755,
+    uid: owner.uid,
+    gid: owner.gid,
+    mtime: Date.now() / 1000,
+  }));
+  await container.putArchive(tarStream(entries), { path: '/' });
+}
+
+const mib = (bytes: number): string => `${Math.round(bytes / (1024 * 1024))} MiB`;
+
+export async function executeRun(ctx: StepContext, step: RunStep): Promise<StepOutcome> {
+  const volumes = await prepareCacheVolumes(ctx.docker, step.cache, ctx.cachePrefix, ctx.pool);
+  const container = await createContainer(ctx.docker, {
+    name: containerName(ctx.jobId, ctx.index),
+    platform: ctx.platform,
+    config: {
+      Image: ctx.parentImage,
+      Entrypoint: shellEntrypoint(step.shell),
+      Cmd: [],
+      ...containerFields(ctx.config),
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      OpenStdin: false,
+      HostConfig: hostConfig({ limits: ctx.limits, network: step.network, mounts: volumes.mounts }),
+    },
+  });
+  try {
+    if (volumes.fresh.length > 0) await giveVolumesTo(container, volumes.fresh, ctx.owner);
+    const out = await runToExit(container, { signal: ctx.signal, onOutput: ctx.output });
+    if (out.aborted) return { kind: 'aborted' };
+    if (out.exitCode !== 0) {
+      const why = out.oomKilled ? ` (killed: out of memory, limit ${mib(ctx.limits.memoryBytes)})` : '';
+      return { kind: 'failed', exitCode: out.exitCode, message: `exited with status ${out.exitCode}${why}` };
+    }
+    if (!ctx.commit) return { kind: 'ok' };
+    const imageId = await commitStep(container, {
+      key: ctx.tag ? ctx.key : undefined,
+      parent: ctx.parentKey,
+      op: 'run',
+      base: ctx.base,
+    });
+    return { kind: 'ok', imageId };
+  } finally {
+    // Always removed, whatever happened; anonymous volumes with it, named cache volumes stay.
+    await container.remove({ force: true, v: true }).catch(() => undefined);
+  }
+}

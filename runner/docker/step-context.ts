@@ -1,0 +1,34 @@
+import type Docker from 'dockerode';
+import type { Pool } from '../../app/contract/index.ts';
+import type { BaseImage } from './base-image.ts';
+import type { ResourceLimits, StepConfig } from './container-config.ts';
+
+/** What a run or copy step needs to know to execute (rather than to be looked up). */
+export interface StepContext {
+  docker: Docker;
+  pool: Pool;
+  platform: string;
+  jobId: string;
+  index: number;
+  base: BaseImage;
+  /** The image the step starts from: the base image or the previous step's result. */
+  parentImage: string;
+  parentKey: string;
+  key: string;
+  config: StepConfig;
+  /** Who owns copied files and fresh cache volumes. */
+  owner: { uid: number; gid: number };
+  limits: ResourceLimits;
+  cachePrefix: string;
+  signal: AbortSignal;
+  /** Tag the result as the cache entry for `key`. */
+  tag: boolean;
+  /** Commit the result at all (false for the last step when nothing is cached). */
+  commit: boolean;
+  output: (text: string) => void;
+}
+
+export type StepOutcome =
+  | { kind: 'ok'; imageId?: string }
+  | { kind: 'failed'; exitCode?: number; message: string }
+  | { kind: 'aborted' };
