@@ -1,0 +1,98 @@
+import { QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey, type TableKey } from '../resources/index.ts';
+import { getAtt, sub, type Cfn, type Statement } from './cfn.ts';
+import { logGroupLogicalId, queueLogicalId, tableLogicalId, type FunctionKey } from './logical-ids.ts';
+
+const queueArn = (key: string): Cfn => getAtt(queueLogicalId(key), 'Arn');
+const JOB_QUEUE_KEYS = QUEUES.map((q) => q.key).filter((k) => k !== RESULTS_QUEUE_KEY);
+const ALL_QUEUE_KEYS = QUEUES.flatMap((q) => [q.key, dlqKey(q.key)]);
+
+/** A table and its indexes: Query on a GSI is authorised against the index ARN. */
+const tableArns = (keys: readonly TableKey[]): Cfn[] =>
+  keys.flatMap((k) => [getAtt(tableLogicalId(k), 'Arn'), sub(`\${${tableLogicalId(k)}.Arn}/index/*`)]);
+
+const logs = (fn: FunctionKey): Statement => ({
+  Sid: 'WriteOwnLogs',
+  Effect: 'Allow',
+  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+  Resource: [getAtt(logGroupLogicalId(fn), 'Arn')],
+});
+
+/** Queues.connect looks every queue up by name at start; GetQueueUrl reveals nothing else. */
+const lookupQueues: Statement = {
+  Sid: 'LookUpQueueUrls',
+  Effect: 'Allow',
+  Action: ['sqs:GetQueueUrl'],
+  Resource: ALL_QUEUE_KEYS.map(queueArn),
+};
+
+const secrets = (stage: string): Statement => ({
+  Sid: 'ReadStageSecrets',
+  Effect: 'Allow',
+  Action: ['ssm:GetParameters'],
+  Resource: [sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/cid/${stage}/*`)],
+});
+
+/**
+ * Least privilege per function. The HTTP function enqueues but never consumes; only the results
+ * function consumes (the results queue); the sweeper only re-sends job messages.
+ */
+export function functionStatements(fn: FunctionKey, stage: string): Statement[] {
+  switch (fn) {
+    case 'http':
+      return [
+        logs(fn),
+        {
+          Sid: 'ReadWriteTables',
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+          Resource: tableArns(TABLES.map((t) => t.key)),
+        },
+        // The admin API lists repositories with a Scan; no other table is scanned.
+        { Sid: 'ScanRepositories', Effect: 'Allow', Action: ['dynamodb:Scan'], Resource: [getAtt(tableLogicalId('repositories'), 'Arn')] },
+        // /healthz pings DynamoDB with ListTables, which has no resource-level permission.
+        { Sid: 'HealthListTables', Effect: 'Allow', Action: ['dynamodb:ListTables'], Resource: ['*'] },
+        {
+          Sid: 'SendJobsAndResults',
+          Effect: 'Allow',
+          Action: ['sqs:SendMessage'],
+          Resource: [...JOB_QUEUE_KEYS, RESULTS_QUEUE_KEY].map(queueArn),
+        },
+        // /healthz and /metrics read queue depths, dead-letter queues included.
+        { Sid: 'ReadQueueDepths', Effect: 'Allow', Action: ['sqs:GetQueueAttributes'], Resource: ALL_QUEUE_KEYS.map(queueArn) },
+        lookupQueues,
+        secrets(stage),
+      ];
+    case 'results':
+      return [
+        logs(fn),
+        {
+          Sid: 'ReadWriteJobsAndPipelines',
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+          Resource: tableArns(['jobs', 'pipelines']),
+        },
+        {
+          Sid: 'ConsumeResults',
+          Effect: 'Allow',
+          Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+          Resource: [queueArn(RESULTS_QUEUE_KEY)],
+        },
+        // New jobs after analysis; a result whose checks are busy is sent back with a delay.
+        {
+          Sid: 'SendJobsAndResults',
+          Effect: 'Allow',
+          Action: ['sqs:SendMessage'],
+          Resource: [...JOB_QUEUE_KEYS, RESULTS_QUEUE_KEY].map(queueArn),
+        },
+        lookupQueues,
+        secrets(stage),
+      ];
+    case 'sweeper':
+      return [
+        logs(fn),
+        { Sid: 'ReadQueuedJobs', Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:UpdateItem'], Resource: tableArns(['jobs']) },
+        { Sid: 'ResendJobs', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: JOB_QUEUE_KEYS.map(queueArn) },
+        lookupQueues,
+      ];
+  }
+}
