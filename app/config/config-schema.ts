@@ -39,6 +39,8 @@ export const EnvSchema = z.object({
   CID_ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'at least 16 characters').optional()),
   /** Key from which each runner's own credential is derived (HMAC of its id). */
   CID_RUNNER_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'at least 16 characters').optional()),
+  /** Bearer token for GET /metrics; without it /metrics is open (fine on loopback, not on the internet). */
+  CID_METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'at least 16 characters').optional()),
 
   /** Queued jobs unclaimed for this long are re-enqueued by the sweeper. */
   CID_SWEEP_AFTER_SECONDS: seconds.default(300),

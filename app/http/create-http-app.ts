@@ -6,6 +6,7 @@ import { errorResponse, PayloadTooLargeError } from '../errors/index.ts';
 import { handleWebhook } from '../webhooks/index.ts';
 import { repositoriesRoutes } from '../admin/index.ts';
 import { health, type HealthProbe } from './health.ts';
+import { mountMetrics } from '../metrics/index.ts';
 
 export interface HttpAppOptions {
   healthProbe?: HealthProbe;
@@ -25,6 +26,8 @@ export function createHttpApp(svc: Services, opts: HttpAppOptions = {}): Hono {
     return c.json(body, status as ContentfulStatusCode);
   });
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+
+  mountMetrics(app, svc);
 
   app.get('/healthz', async (c) => {
     const h = await health(svc, opts.healthProbe);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Services } from '../services.ts';
 import { addJobs, pipelineStatusFrom } from '../pipelines/index.ts';
 import { syncChecks } from '../github/index.ts';
+import { recordJobUpdate } from '../metrics/index.ts';
 
 export type ResultOutcome = 'done' | 'retry';
 
@@ -14,6 +15,7 @@ export async function handleResult(svc: Services, msg: ResultMessage): Promise<R
       svc.log.warn({ jobId: msg.jobId }, 'result for an unknown job ignored');
       return 'done';
     }
+    recordJobUpdate(job);
     if (job.kind === 'analysis' && job.status === 'passed') {
       const parsed = AnalysisResultSchema.safeParse(job.output);
       const pipeline = await svc.store.pipelines.get(job.pipelineId);
