@@ -5,6 +5,7 @@ import type { Services } from '../services.ts';
 import { errorResponse, PayloadTooLargeError } from '../errors/index.ts';
 import { handleWebhook } from '../webhooks/index.ts';
 import { repositoriesRoutes } from '../admin/index.ts';
+import { mountWeb } from '../web/index.ts';
 import { health, type HealthProbe } from './health.ts';
 import { mountMetrics } from '../metrics/index.ts';
 
@@ -50,6 +51,7 @@ export function createHttpApp(svc: Services, opts: HttpAppOptions = {}): Hono {
   );
 
   app.route('/api/admin/repositories', repositoriesRoutes(svc));
+  mountWeb(app, svc);
   opts.mount?.(app);
   return app;
 }

@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PipelineSchema, pipelineId, type Pipeline, type PipelineStatus } from '../contract/index.ts';
+import { BadRequestError } from '../errors/index.ts';
 import { isConditionFailed, nowIso } from './dynamo-errors.ts';
 
 /** DynamoDB returns string sets as Set objects; the contract speaks arrays. */
@@ -33,6 +34,8 @@ export class PipelinesStore {
       repo: p.repo,
       sha: p.sha,
       refs: new Set([p.ref]),
+      // Every ref that ever pointed here (refs loses them as they move on), for per-ref history.
+      seenRefs: new Set([p.ref]),
       installationId: p.installationId,
       status: 'pending' as PipelineStatus,
       dropped: [],
@@ -59,7 +62,7 @@ export class PipelinesStore {
       new UpdateCommand({
         TableName: this.table,
         Key: { id },
-        UpdateExpression: 'ADD refs :r SET updatedAt = :u',
+        UpdateExpression: 'ADD refs :r, seenRefs :r SET updatedAt = :u',
         ConditionExpression: 'attribute_exists(id)',
         ExpressionAttributeValues: { ':r': new Set([ref]), ':u': nowIso() },
         ReturnValues: 'ALL_NEW',
@@ -178,4 +181,74 @@ export class PipelinesStore {
     );
     return (out.Items ?? []).map(fromItem);
   }
+
+  /**
+   * Pipelines a ref ever pointed at, newest first: a filtered query on the by-repo index. Reads
+   * at most `maxRead` items per call, so a page may hold fewer than `limit`; follow the cursor.
+   */
+  async listByRef(repo: string, ref: string, opts: { limit: number; cursor?: string; maxRead?: number }): Promise<{ items: Pipeline[]; cursor?: string }> {
+    const items: Pipeline[] = [];
+    let start = decodeKey(opts.cursor);
+    let read = 0;
+    const maxRead = opts.maxRead ?? 2000;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'by-repo',
+          KeyConditionExpression: 'repo = :r',
+          // Pipelines from before seenRefs existed still match on their current refs.
+          FilterExpression: 'contains(seenRefs, :ref) OR contains(refs, :ref)',
+          ExpressionAttributeValues: { ':r': repo, ':ref': ref },
+          ScanIndexForward: false,
+          ExclusiveStartKey: start,
+          Limit: Math.min(200, Math.max(opts.limit, 25)),
+        }),
+      );
+      read += out.ScannedCount ?? 0;
+      for (const item of out.Items ?? []) {
+        items.push(fromItem(item));
+        if (items.length === opts.limit) return { items, ...cursorOf(keyOf(item)) };
+      }
+      start = out.LastEvaluatedKey;
+    } while (start && read < maxRead);
+    return { items, ...cursorOf(start) };
+  }
+
+  /** Pipelines of a repository whose commit starts with `prefix` (at most `limit`, newest first). */
+  async findByShaPrefix(repo: string, prefix: string, limit = 2): Promise<Pipeline[]> {
+    const found: Pipeline[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'by-repo',
+          KeyConditionExpression: 'repo = :r',
+          FilterExpression: 'begins_with(sha, :p)',
+          ExpressionAttributeValues: { ':r': repo, ':p': prefix },
+          ScanIndexForward: false,
+          ExclusiveStartKey: start,
+        }),
+      );
+      found.push(...(out.Items ?? []).map(fromItem));
+      start = out.LastEvaluatedKey;
+    } while (start && found.length < limit);
+    return found.slice(0, limit);
+  }
+}
+
+const keyOf = (item: Record<string, unknown>): Record<string, unknown> => ({ id: item.id, repo: item.repo, createdAt: item.createdAt });
+const cursorOf = (key: Record<string, unknown> | undefined): { cursor?: string } =>
+  key ? { cursor: Buffer.from(JSON.stringify(key)).toString('base64url') } : {};
+
+function decodeKey(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string') return v as Record<string, unknown>;
+  } catch {
+    // fall through to the error below
+  }
+  throw new BadRequestError('cursor: not a cursor returned by this API');
 }

@@ -1,0 +1,16 @@
+import type { Repository } from '../../contract/index.ts';
+import { html } from '../html.ts';
+import { page } from '../layout.ts';
+import { repoPath } from '../paths.ts';
+import type { ViewContext } from './common.ts';
+
+export function ownerPage(ctx: ViewContext, owner: string, repos: Repository[]): string {
+  const body = html`<h1>${owner}</h1>
+<p class="sub">${repos.length} ${repos.length === 1 ? 'repository' : 'repositories'}</p>
+<div class="card"><table>
+<thead><tr><th>Repository</th><th>Description</th><th class="hide-sm">Default branch</th></tr></thead>
+<tbody>${repos.map(
+    (r) => html`<tr><td class="nowrap"><a href="${repoPath(r.name)}"><b>${r.name.split('/')[1]}</b></a>${r.private ? html`<span class="tag">private</span>` : ''}${r.active ? '' : html`<span class="tag">inactive</span>`}</td><td class="muted">${r.description}</td><td class="hide-sm mono">${r.defaultBranch}</td></tr>`,
+  )}</tbody></table></div>`;
+  return page({ ...ctx, title: owner, crumbs: [{ label: 'github', href: '/' }, { label: owner }] }, body);
+}
