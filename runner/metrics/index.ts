@@ -1,0 +1,2 @@
+export * from './runner-metrics.ts';
+export * from './metrics-server.ts';
