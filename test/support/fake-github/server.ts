@@ -11,6 +11,7 @@ import { GitHubHttpError, notFound } from './errors.ts';
 import { FaultInjector } from './faults.ts';
 import type { FaultSpec } from './faults.ts';
 import { handlers, serveCodeload, serveRaw } from './handlers/index.ts';
+import { serveOAuth } from './handlers/oauth.ts';
 import type { HandlerContext, HandlerResult, OperationHandler } from './handlers/index.ts';
 import type { RepoFiles, RepoSnapshot } from './repo-snapshot.ts';
 import { matchRoute } from './routes.ts';
@@ -246,6 +247,8 @@ export class FakeGitHub {
     try {
       if (method === 'GET' && path.startsWith('/_codeload/')) return send(serveCodeload(this.world, path, url.searchParams));
       if (method === 'GET' && path.startsWith('/_raw/')) return send(serveRaw(this.world, path));
+      const oauth = path.startsWith('/login/oauth/') ? serveOAuth(this.world, method, path, url.searchParams, rawBody, req.headers) : undefined;
+      if (oauth) return send(oauth);
       const handler = route && handlers[route.op.operationId];
       if (!route || !handler) {
         this.world.state.unhandled.push({ method, path: url.pathname + url.search });
