@@ -8,13 +8,16 @@ import { recordJobUpdate } from '../metrics/index.ts';
 export type ResultOutcome = 'done' | 'retry';
 
 /** Applies one results-queue message. 'retry' means: try again a little later (lease held). */
-export async function handleResult(svc: Services, msg: ResultMessage): Promise<ResultOutcome> {
+export async function handleResult(base: Services, msg: ResultMessage): Promise<ResultOutcome> {
+  // Every line logged while applying a result names its job or pipeline, and the repository once known.
+  let svc: Services = { ...base, log: base.log.child(msg.type === 'job-updated' ? { jobId: msg.jobId } : { pipelineId: msg.pipelineId }) };
   if (msg.type === 'job-updated') {
     const job = await svc.store.jobs.get(msg.jobId);
     if (!job) {
       svc.log.warn({ jobId: msg.jobId }, 'result for an unknown job ignored');
       return 'done';
     }
+    svc = { ...svc, log: svc.log.child({ pipelineId: job.pipelineId, repo: job.repo }) };
     recordJobUpdate(job);
     if (job.kind === 'analysis' && job.status === 'passed') {
       const parsed = AnalysisResultSchema.safeParse(job.output);
