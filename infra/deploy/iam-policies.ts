@@ -1,9 +1,10 @@
-import { QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey, type TableKey } from '../resources/index.ts';
+import { POOLS, PRIORITIES } from '../../app/contract/index.ts';
+import { QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey, jobQueueKey, type TableKey } from '../resources/index.ts';
 import { getAtt, sub, type Cfn, type Statement } from './cfn.ts';
 import { logGroupLogicalId, queueLogicalId, tableLogicalId, type FunctionKey } from './logical-ids.ts';
 
 const queueArn = (key: string): Cfn => getAtt(queueLogicalId(key), 'Arn');
-const JOB_QUEUE_KEYS = QUEUES.map((q) => q.key).filter((k) => k !== RESULTS_QUEUE_KEY);
+export const JOB_QUEUE_KEYS = POOLS.flatMap((pool) => PRIORITIES.map((priority) => jobQueueKey(pool, priority)));
 const ALL_QUEUE_KEYS = QUEUES.flatMap((q) => [q.key, dlqKey(q.key)]);
 
 /** A table and its indexes: Query on a GSI is authorised against the index ARN. */

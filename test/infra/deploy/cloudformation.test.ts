@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey } from '../../../infra/resources/index.ts';
 import { loadConfig } from '../../../app/config/index.ts';
+import { POOLS, PRIORITIES } from '../../../app/contract/index.ts';
 
 // Runs the real packaging once (`npm run package`: esbuild bundle + `osls package --stage ci`,
 // offline) and checks the CloudFormation it produced. Canary secrets are put in the packaging
@@ -33,7 +34,7 @@ const pascal = (k: string) =>
     .join('');
 const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 const queueId = (key: string) => `Queue${pascal(key)}`;
-const jobQueueKeys = QUEUES.map((q) => q.key).filter((k) => k !== RESULTS_QUEUE_KEY);
+const jobQueueKeys = POOLS.flatMap((p) => PRIORITIES.map((pr) => `jobs-${p}-${pr}`));
 const allQueueArns = QUEUES.flatMap((q) => [arn(queueId(q.key)), arn(queueId(dlqKey(q.key)))]);
 const tableArns = (keys: string[]) =>
   keys.flatMap((k) => [arn(`Table${pascal(k)}`), { 'Fn::Sub': `\${Table${pascal(k)}.Arn}/index/*` }]);
