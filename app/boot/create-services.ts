@@ -3,15 +3,19 @@ import type { Config } from '../config/index.ts';
 import { createDynamo, createSqs } from '../aws/index.ts';
 import { createStore } from '../store/index.ts';
 import { Queues } from '../queue/index.ts';
-import { GitHubApp } from '../github/index.ts';
+import { GitHubApp, type ProbotOctokitClass } from '../github/index.ts';
 import { createLogger } from '../log/index.ts';
 import type { Services } from '../services.ts';
 
 /** Wires the control plane to its backend; the same for Lambda, the local server and tests. */
-export async function createServices(config: Config, log: Logger = createLogger({ level: config.logLevel })): Promise<Services> {
+export async function createServices(
+  config: Config,
+  log: Logger = createLogger({ level: config.logLevel }),
+  opts: { Octokit?: ProbotOctokitClass } = {},
+): Promise<Services> {
   const endpoints = { region: config.region, dynamoEndpoint: config.dynamoEndpoint, sqsEndpoint: config.sqsEndpoint };
   const store = createStore(createDynamo(endpoints), config.tablePrefix);
   const queues = await Queues.connect(createSqs(endpoints), config.queuePrefix);
-  const github = config.github ? new GitHubApp(config.github, log) : undefined;
+  const github = config.github ? new GitHubApp(config.github, log, opts.Octokit) : undefined;
   return { config, store, queues, log, ...(github ? { github } : {}) };
 }

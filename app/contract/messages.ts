@@ -17,3 +17,16 @@ export const ResultMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pipeline-changed'), pipelineId: z.string().min(1) }),
 ]);
 export type ResultMessage = z.infer<typeof ResultMessageSchema>;
+
+/**
+ * A verified webhook delivery on the events queue: only the fields cid reads (already validated
+ * on the request path), so it stays far below SQS's message size limit.
+ */
+export const WebhookEventMessageSchema = z.object({
+  type: z.literal('webhook'),
+  deliveryId: z.string().min(1),
+  event: z.string().min(1),
+  payload: z.record(z.string(), z.unknown()),
+  receivedAt: z.string(),
+});
+export type WebhookEventMessage = z.infer<typeof WebhookEventMessageSchema>;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { GitHubAppConfig } from '../config/index.ts';
 
 export type InstallationOctokit = Awaited<ReturnType<Probot['auth']>>;
+export type ProbotOctokitClass = NonNullable<NonNullable<ConstructorParameters<typeof Probot>[0]>['Octokit']>;
 
 /**
  * The App's identity: installation-scoped Octokit clients (with probot's retry and throttling
@@ -11,9 +12,11 @@ export type InstallationOctokit = Awaited<ReturnType<Probot['auth']>>;
 export class GitHubApp {
   private readonly probot: Probot;
 
+  /** `Octokit` lets tests keep probot's retry logic without its real-time throttling waits. */
   constructor(
     readonly config: GitHubAppConfig,
     log?: Logger,
+    Octokit?: ProbotOctokitClass,
   ) {
     this.probot = new Probot({
       appId: config.appId,
@@ -21,6 +24,7 @@ export class GitHubApp {
       secret: config.webhookSecret,
       baseUrl: config.baseUrl,
       ...(log ? { log: log.child({ name: 'probot' }) as never } : {}),
+      ...(Octokit ? { Octokit } : {}),
     });
   }
 

@@ -2,13 +2,16 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.ts';
-import { startLocalStack, type LocalStack } from '../../infra/local-stack/index.ts';
+import { startLocalStackThread, type LocalStack } from '../../infra/local-stack/index.ts';
 import { createServices } from '../boot/index.ts';
 import { createHttpApp, type HttpAppOptions } from '../http/index.ts';
+import { EventEmitter } from 'node:events';
 import { consumeResults } from '../results/index.ts';
+import { consumeEvents } from '../events/index.ts';
 import { sweepQueuedJobs } from '../sweeper/index.ts';
 import type { Services } from '../services.ts';
 import { createLogger } from '../log/index.ts';
+import type { ProbotOctokitClass } from '../github/index.ts';
 
 export interface ControlPlane {
   url: string;
@@ -16,6 +19,8 @@ export interface ControlPlane {
   svc: Services;
   config: Config;
   stack?: LocalStack;
+  /** Emits ('delivery', deliveryId, result) when the events consumer has acted on a delivery. */
+  processed: EventEmitter;
   stop(): Promise<void>;
 }
 
@@ -23,10 +28,14 @@ export interface ControlPlaneOptions extends HttpAppOptions {
   log?: Logger;
   /** Run the results consumer in this process (default true). */
   consumeResults?: boolean;
+  /** Run the events (webhook) consumer in this process (default true). */
+  consumeEvents?: boolean;
   /** Run the sweeper on an interval (default true). */
   sweeper?: boolean;
   /** Keep dynalite in memory instead of config.dataDir (tests). */
   inMemory?: boolean;
+  /** Octokit class for the App (tests pass one without real-time throttling waits). */
+  Octokit?: ProbotOctokitClass;
 }
 
 /**
@@ -38,7 +47,7 @@ export async function startControlPlane(config: Config, opts: ControlPlaneOption
   let stack: LocalStack | undefined;
   let cfg = config;
   if (config.backend === 'embedded' && !config.dynamoEndpoint && !config.sqsEndpoint) {
-    stack = await startLocalStack({
+    stack = await startLocalStackThread({
       ...(opts.inMemory ? {} : { dataDir: config.dataDir }),
       tablePrefix: config.tablePrefix,
       queuePrefix: config.queuePrefix,
@@ -46,7 +55,7 @@ export async function startControlPlane(config: Config, opts: ControlPlaneOption
     });
     cfg = { ...config, dynamoEndpoint: stack.dynamoEndpoint, sqsEndpoint: stack.sqsEndpoint };
   }
-  const svc = await createServices(cfg, log);
+  const svc = await createServices(cfg, log, opts.Octokit ? { Octokit: opts.Octokit } : {});
   const app = createHttpApp(svc, opts);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.host }, () => resolve(s));
@@ -57,7 +66,13 @@ export async function startControlPlane(config: Config, opts: ControlPlaneOption
 
   const abort = new AbortController();
   const background: Promise<void>[] = [];
+  const processed = new EventEmitter();
+  processed.setMaxListeners(0);
   if (opts.consumeResults !== false) background.push(consumeResults(svc, abort.signal, { waitSeconds: 1 }));
+  if (opts.consumeEvents !== false) {
+    const onProcessed = (id: string, result: unknown) => processed.emit('delivery', id, result);
+    background.push(consumeEvents(svc, abort.signal, { waitSeconds: 1, onProcessed }));
+  }
   let timer: NodeJS.Timeout | undefined;
   if (opts.sweeper !== false) {
     // The embedded queue starts empty: anything the store says is queued must be sent again.
@@ -74,6 +89,7 @@ export async function startControlPlane(config: Config, opts: ControlPlaneOption
     svc,
     config: cfg,
     ...(stack ? { stack } : {}),
+    processed,
     async stop() {
       abort.abort();
       if (timer) clearInterval(timer);

@@ -3,14 +3,24 @@ import {
   GetQueueUrlCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
-  SendMessageCommand,
   ChangeMessageVisibilityCommand,
   GetQueueAttributesCommand,
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { JobMessageSchema, ResultMessageSchema, type Job, type JobMessage, type Pool, type Priority, type ResultMessage } from '../contract/index.ts';
-import { QUEUES, RESULTS_QUEUE_KEY, dlqKey, jobQueueKey, queueName } from '../../infra/resources/index.ts';
+import {
+  JobMessageSchema,
+  ResultMessageSchema,
+  WebhookEventMessageSchema,
+  type Job,
+  type JobMessage,
+  type Pool,
+  type Priority,
+  type ResultMessage,
+  type WebhookEventMessage,
+} from '../contract/index.ts';
+import { QUEUES, RESULTS_QUEUE_KEY, EVENTS_QUEUE_KEY, dlqKey, jobQueueKey, queueName } from '../../infra/resources/index.ts';
+import { BatchSender } from './batch-sender.ts';
 
 export interface Received<T> {
   body: T;
@@ -28,10 +38,14 @@ export interface Rejected {
 
 /** cid's SQS queues by logical key; URLs are looked up once by name. */
 export class Queues {
+  private readonly batcher: BatchSender;
+
   private constructor(
     readonly sqs: SQSClient,
     private readonly urls: Map<string, string>,
-  ) {}
+  ) {
+    this.batcher = new BatchSender(sqs);
+  }
 
   static async connect(sqs: SQSClient, prefix: string): Promise<Queues> {
     const keys = QUEUES.flatMap((q) => [q.key, dlqKey(q.key)]);
@@ -58,7 +72,7 @@ export class Queues {
 
   async sendJob(job: Pick<Job, 'id' | 'pool' | 'priority' | 'generation'>): Promise<void> {
     const body: JobMessage = { jobId: job.id, generation: job.generation };
-    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.jobQueueUrl(job.pool, job.priority), MessageBody: JSON.stringify(body) }));
+    await this.batcher.send(this.jobQueueUrl(job.pool, job.priority), JSON.stringify(body));
   }
 
   /** Sends many jobs, ten per request as SQS allows, grouped by queue. */
@@ -86,9 +100,13 @@ export class Queues {
 
   async sendResult(msg: ResultMessage, delaySeconds = 0): Promise<void> {
     const body = ResultMessageSchema.parse(msg);
-    await this.sqs.send(
-      new SendMessageCommand({ QueueUrl: this.url(RESULTS_QUEUE_KEY), MessageBody: JSON.stringify(body), DelaySeconds: delaySeconds }),
-    );
+    await this.batcher.send(this.url(RESULTS_QUEUE_KEY), JSON.stringify(body), delaySeconds);
+  }
+
+  async sendEvent(msg: WebhookEventMessage): Promise<void> {
+    const body = JSON.stringify(WebhookEventMessageSchema.parse(msg));
+    if (Buffer.byteLength(body) > 256 * 1024) throw new Error(`event ${msg.deliveryId} is over SQS's 256 KiB message limit`);
+    await this.batcher.send(this.url(EVENTS_QUEUE_KEY), body);
   }
 
   async receive(
@@ -152,4 +170,5 @@ function decode<T>(m: Message, schema: { safeParse(v: unknown): { success: true;
 
 export const decodeJobMessage = (m: Message): Received<JobMessage> | Rejected => decode(m, JobMessageSchema);
 export const decodeResultMessage = (m: Message): Received<ResultMessage> | Rejected => decode(m, ResultMessageSchema);
+export const decodeEventMessage = (m: Message): Received<WebhookEventMessage> | Rejected => decode(m, WebhookEventMessageSchema);
 export const isRejected = <T>(r: Received<T> | Rejected): r is Rejected => 'error' in r;

@@ -15,11 +15,13 @@ export interface QueueDef {
 
 export const JOB_QUEUE_VISIBILITY = 120;
 export const JOB_MAX_RECEIVES = 3;
-/** The results consumer Lambda times out at 60 s; AWS advises a visibility of ≥ 6× that. */
+/** The results and events consumer Lambdas time out at 60 s; AWS advises a visibility of ≥ 6× that. */
 export const RESULTS_VISIBILITY = 360;
 
 export const jobQueueKey = (pool: Pool, priority: Priority): string => `jobs-${pool}-${priority}`;
 export const RESULTS_QUEUE_KEY = 'results';
+/** Verified webhook deliveries, acknowledged at once and processed by the events consumer. */
+export const EVENTS_QUEUE_KEY = 'events';
 export const dlqKey = (key: string): string => `${key}-dlq`;
 
 export const QUEUES: readonly QueueDef[] = [
@@ -32,6 +34,7 @@ export const QUEUES: readonly QueueDef[] = [
     })),
   ),
   { key: RESULTS_QUEUE_KEY, visibilityTimeout: RESULTS_VISIBILITY, maxReceiveCount: 5, retentionSeconds: 14 * 24 * 3600 },
+  { key: EVENTS_QUEUE_KEY, visibilityTimeout: RESULTS_VISIBILITY, maxReceiveCount: 5, retentionSeconds: 14 * 24 * 3600 },
 ];
 
 export function queueName(prefix: string, key: string): string {

@@ -1,4 +1,5 @@
 import { startFakeGitHub, type FakeGitHub } from './fake-github/index.ts';
+import { FastProbotOctokit } from './fake-github/fast-octokit.ts';
 import { startTestControlPlane, TEST_WEBHOOK_SECRET } from './control-plane.ts';
 import { signedDelivery } from './webhooks.ts';
 import type { ControlPlane, ControlPlaneOptions } from '../../app/local/start-control-plane.ts';
@@ -6,7 +7,11 @@ import type { ControlPlane, ControlPlaneOptions } from '../../app/local/start-co
 export interface Harness {
   fake: FakeGitHub;
   cp: ControlPlane;
-  deliver(event: string, payload: unknown, opts?: { deliveryId?: string }): Promise<{ status: number; json: Record<string, any> }>;
+  /**
+   * Sends a signed delivery; when it is queued, waits until the events consumer has acted on it
+   * and returns what it did as `result`.
+   */
+  deliver(event: string, payload: unknown, opts?: { deliveryId?: string }): Promise<{ status: number; json: Record<string, any>; result?: Record<string, any> }>;
   stop(): Promise<void>;
 }
 
@@ -23,13 +28,27 @@ export async function startHarness(env: Record<string, string> = {}, opts: Contr
       GHE_PROTOCOL: 'http',
       ...env,
     },
-    opts,
+    { Octokit: FastProbotOctokit, ...opts },
   );
   return {
     fake,
     cp,
     async deliver(event, payload, o = {}) {
       const d = await signedDelivery(TEST_WEBHOOK_SECRET, event, payload, o);
+      const consumed = new Promise<Record<string, any>>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          cp.processed.off('delivery', listener);
+          reject(new Error(`delivery ${d.id} (${event}) was not processed within 15 s`));
+        }, 15_000);
+        const listener = (id: string, result: { body: Record<string, any> }) => {
+          if (id !== d.id) return;
+          clearTimeout(timer);
+          cp.processed.off('delivery', listener);
+          resolve(result.body);
+        };
+        cp.processed.on('delivery', listener);
+      });
+      consumed.catch(() => undefined);
       const res = await fetch(`${cp.url}/api/github/webhooks`, { method: 'POST', headers: d.headers, body: d.body });
       const text = await res.text();
       let json: Record<string, any>;
@@ -38,7 +57,8 @@ export async function startHarness(env: Record<string, string> = {}, opts: Contr
       } catch {
         json = { raw: text };
       }
-      return { status: res.status, json };
+      if (json.action !== 'queued') return { status: res.status, json };
+      return { status: res.status, json, result: await consumed };
     },
     async stop() {
       await cp.stop();

@@ -2,40 +2,44 @@ import type { Services } from '../../services.ts';
 import { startPipeline, refLeft } from '../../pipelines/index.ts';
 import { PullRequestPayload } from '../payload-schemas.ts';
 import { repositoryForEvent } from '../repository-sync.ts';
-import { acted, ignored, type WebhookResult } from '../webhook-result.ts';
+import { acted, ignored } from '../webhook-result.ts';
+import { defineHandler } from '../event-handler.ts';
 
 const BUILD_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
 
 /** A PR's head gets a pipeline under ref "pull/N"; closing the PR cancels its work. */
-export async function onPullRequest(svc: Services, raw: unknown): Promise<WebhookResult> {
-  const p = PullRequestPayload.parse(raw);
-  const repoName = p.repository.full_name;
-  const ref = `pull/${p.number}`;
-  if (p.action === 'closed') {
-    const old = await svc.store.refs.delete(repoName, ref);
-    const r = old ? await refLeft(svc, repoName, old, ref) : { cancelled: 0 };
-    return acted('pull-request-closed', r);
-  }
-  if (!BUILD_ACTIONS.has(p.action)) return ignored(`pull_request.${p.action}`);
-  const repo = await repositoryForEvent(svc, p.repository, p.installation?.id);
-  if (!repo) return ignored('repository is not active in cid');
-  const sha = p.pull_request.head.sha;
-  // A fork's head repository may be gone (null); either way its code is untrusted: no secrets.
-  const fromFork = p.pull_request.head.repo?.full_name !== repoName;
-  const r = await startPipeline(svc, {
-    repo: repoName,
-    sha,
-    ref,
-    installationId: p.installation?.id,
-    source: {
-      kind: 'github',
+export const onPullRequest = defineHandler({
+  schema: PullRequestPayload,
+  dedupe: false,
+  ignore: (p) => (BUILD_ACTIONS.has(p.action) || p.action === 'closed' ? undefined : `pull_request.${p.action}`),
+  async handle(svc: Services, p) {
+    const repoName = p.repository.full_name;
+    const ref = `pull/${p.number}`;
+    if (p.action === 'closed') {
+      const old = await svc.store.refs.delete(repoName, ref);
+      const r = old ? await refLeft(svc, repoName, old, ref) : { cancelled: 0 };
+      return acted('pull-request-closed', r);
+    }
+    const repo = await repositoryForEvent(svc, p.repository, p.installation?.id);
+    if (!repo) return ignored('repository is not active in cid');
+    const sha = p.pull_request.head.sha;
+    // A fork's head repository may be gone (null); either way its code is untrusted: no secrets.
+    const fromFork = p.pull_request.head.repo?.full_name !== repoName;
+    const r = await startPipeline(svc, {
       repo: repoName,
       sha,
-      cloneUrl: p.repository.clone_url,
-      fetchRef: `refs/pull/${p.number}/head`,
+      ref,
       installationId: p.installation?.id,
-      fromFork,
-    },
-  });
-  return acted('pipeline', r);
-}
+      source: {
+        kind: 'github',
+        repo: repoName,
+        sha,
+        cloneUrl: p.repository.clone_url,
+        fetchRef: `refs/pull/${p.number}/head`,
+        installationId: p.installation?.id,
+        fromFork,
+      },
+    });
+    return acted('pipeline', r);
+  },
+});

@@ -37,7 +37,9 @@ async function drainJobQueue(): Promise<string[]> {
 test('a push creates one pipeline, queues its (analysis) job and shows check runs on GitHub', async () => {
   const sha = newSha();
   const r = await h.deliver('push', makePushPayload({ repo: REPO, sha, installationId: INST }));
-  assert.equal(r.status, 200, JSON.stringify(r.json));
+  assert.equal(r.status, 202, JSON.stringify(r.json));
+  assert.equal(r.json.action, 'queued');
+  assert.equal(r.result?.action, 'pipeline');
   const p = await h.cp.svc.store.pipelines.get(pipelineId(REPO, sha));
   assert.deepEqual(p?.refs, ['refs/heads/main']);
   assert.deepEqual(await drainJobQueue(), [analysisId(REPO, sha)]);
@@ -67,10 +69,10 @@ test('the same delivery twice, and a PR for the pushed commit, make one pipeline
   const payload = makePushPayload({ repo: REPO, sha, ref: 'refs/heads/feature', installationId: INST });
   const a = await h.deliver('push', payload, { deliveryId: 'same-delivery' });
   const b = await h.deliver('push', payload, { deliveryId: 'same-delivery' });
-  assert.equal(a.status, 200);
-  assert.equal(b.status, 200);
+  assert.equal(a.result?.action, 'pipeline');
+  assert.equal(b.result?.action, 'pipeline');
   const pr = await h.deliver('pull_request', makePullRequestPayload({ number: 5, headSha: sha, headRef: 'feature', baseRepo: REPO, installationId: INST }));
-  assert.equal(pr.status, 200);
+  assert.equal(pr.result?.action, 'pipeline');
   const p = await h.cp.svc.store.pipelines.get(pipelineId(REPO, sha));
   assert.deepEqual(p?.refs, ['pull/5', 'refs/heads/feature']);
   assert.deepEqual(await drainJobQueue(), [analysisId(REPO, sha)], 'one analysis job, queued once');
@@ -97,7 +99,7 @@ test('a new push cancels the superseded commit, unless another ref still points 
   assert.equal((await h.cp.svc.store.jobs.get(analysisId('ocaml/beta', shared)))?.status, 'queued');
   // Closing the PR leaves no ref on it: now it is cancelled.
   const closed = await h.deliver('pull_request', makePullRequestPayload({ action: 'closed', number: 9, headSha: shared, headRef: 'dev', baseRepo: 'ocaml/beta', installationId: INST }));
-  assert.equal(closed.json.action, 'pull-request-closed');
+  assert.equal(closed.result?.action, 'pull-request-closed');
   assert.equal((await h.cp.svc.store.jobs.get(analysisId('ocaml/beta', shared)))?.status, 'cancelled');
   await drainJobQueue();
 });
@@ -111,7 +113,7 @@ test('a running job is asked to stop when superseded; tags are ignored; a delete
   assert.equal(tag.status, 202);
   assert.match(tag.json.reason, /tag/);
   const del = await h.deliver('push', makePushPayload({ repo: 'ocaml/gamma', sha: '0'.repeat(40), ref: 'refs/heads/tmp', before: sha, installationId: INST }));
-  assert.equal(del.json.action, 'branch-deleted');
+  assert.equal(del.result?.action, 'branch-deleted');
   const job = await h.cp.svc.store.jobs.get(id);
   assert.equal(job?.status, 'running');
   assert.equal(job?.cancelRequested, true);
@@ -135,20 +137,20 @@ test('re-running a check run on GitHub rebuilds that job once per delivery; its 
     check_run: { ...(example.check_run as object), name: '(analysis)', head_sha: sha, external_id: id, app: { id: h.fake.app.appId } },
   };
   const first = await h.deliver('check_run', payload, { deliveryId: 'rr-1' });
-  assert.equal(first.json.action, 'rebuild');
+  assert.equal(first.result?.action, 'rebuild');
   const again = await h.deliver('check_run', payload, { deliveryId: 'rr-1' });
-  assert.match(again.json.reason, /already handled/);
+  assert.match(again.result?.reason, /already handled/);
   const job = await h.cp.svc.store.jobs.get(id);
   assert.equal(job?.status, 'queued');
   assert.equal(job?.generation, 2);
   assert.deepEqual(await drainJobQueue(), [id]);
 
   const cancel = await h.deliver('check_run', { ...payload, action: 'requested_action', requested_action: { identifier: 'cancel' } }, { deliveryId: 'rr-2' });
-  assert.equal(cancel.json.action, 'cancel');
+  assert.equal(cancel.result?.action, 'cancel');
   assert.equal((await h.cp.svc.store.jobs.get(id))?.status, 'cancelled');
 
   const other = await h.deliver('check_run', { ...payload, check_run: { ...payload.check_run, app: { id: 1 } } }, { deliveryId: 'rr-3' });
-  assert.equal(other.status, 202, 'check runs of other apps are not ours to rebuild');
+  assert.equal(other.result?.action, 'ignored', 'check runs of other apps are not ours to rebuild');
 });
 
 test('installation events keep the repository index in step', async () => {
@@ -159,14 +161,14 @@ test('installation events keep the repository index in step', async () => {
     { id: 1, node_id: 'x', name: 'one', full_name: 'acme/one', private: false },
     { id: 2, node_id: 'y', name: 'two', full_name: 'acme/two', private: true },
   ];
-  assert.equal((await h.deliver('installation', { ...created, installation: inst, repositories: repos })).status, 200);
+  assert.equal((await h.deliver('installation', { ...created, installation: inst, repositories: repos })).result?.action, 'repositories-added');
   assert.equal((await h.cp.svc.store.repositories.get('acme/two'))?.private, true);
   assert.equal((await h.cp.svc.store.repositories.get('acme/one'))?.installationId, 777);
 
   await h.deliver('installation', { ...created, action: 'suspend', installation: inst });
   assert.equal((await h.cp.svc.store.repositories.get('acme/one'))?.active, false);
   const ignored = await h.deliver('push', makePushPayload({ repo: 'acme/one', sha: newSha(), installationId: 777 }));
-  assert.equal(ignored.status, 202, 'pushes to a suspended installation are ignored');
+  assert.equal(ignored.result?.action, 'ignored', 'pushes to a suspended installation are ignored');
   await h.deliver('installation', { ...created, action: 'unsuspend', installation: inst });
   assert.equal((await h.cp.svc.store.repositories.get('acme/one'))?.active, true);
 
