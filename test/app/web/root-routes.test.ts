@@ -1,0 +1,105 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness, type Harness } from '../../support/github-harness.ts';
+import { testAppCredentials } from '../../support/fake-github/index.ts';
+import { oauthClientSecret } from '../../support/fake-github/handlers/oauth.ts';
+import { setCookies, signIn } from './support.ts';
+
+let h: Harness;
+const app = testAppCredentials();
+
+before(async () => {
+  h = await startHarness({ CID_SESSION_SECRET: 'r'.repeat(40), GITHUB_CLIENT_ID: app.clientId, GITHUB_CLIENT_SECRET: oauthClientSecret(app) });
+  h.fake.addUser({ login: 'octo', token: 'gho_octo0000000000000000000000000000000' });
+  h.fake.addUser({ login: 'other', token: 'gho_other000000000000000000000000000000' });
+});
+after(() => h.stop());
+
+const get = (path: string, init: RequestInit = {}) => fetch(h.cp.url + path, { redirect: 'manual', ...init });
+
+test('/login sends the browser to GitHub with the client id, the callback and a state bound to a cookie', async () => {
+  const res = await get('/login?return_to=/github/x');
+  assert.equal(res.status, 302);
+  const to = new URL(res.headers.get('location') ?? '');
+  assert.equal(to.origin + to.pathname, `${h.fake.url}/login/oauth/authorize`);
+  assert.equal(to.searchParams.get('client_id'), app.clientId);
+  assert.equal(to.searchParams.get('redirect_uri'), `${h.cp.config.publicUrl}/login/callback`);
+  assert.match(to.searchParams.get('state') ?? '', /^[\w-]{16,}$/);
+  const raw = res.headers.getSetCookie().find((c) => c.startsWith('cid_oauth='));
+  assert.match(raw ?? '', /HttpOnly/i);
+  assert.match(raw ?? '', /SameSite=Lax/i);
+  // Two sign-ins get two states.
+  const again = new URL((await get('/login')).headers.get('location') ?? '');
+  assert.notEqual(again.searchParams.get('state'), to.searchParams.get('state'));
+});
+
+test('the OAuth flow against GitHub signs the user in and returns to where they were', async () => {
+  const s = await signIn(h, 'octo', '/github/somewhere?x=1');
+  assert.equal(s.location, '/github/somewhere?x=1');
+  const home = await (await get('/', { headers: { cookie: s.cookie } })).text();
+  assert.match(home, /<span>octo<\/span>/);
+  assert.match(home, /Sign out/);
+  // The code was traded with the App's credentials, and the token named its user.
+  const exchanged = h.fake.requests.filter((r) => r.path === '/login/oauth/access_token');
+  assert.ok(exchanged.length > 0);
+  assert.ok(h.fake.requests.some((r) => r.path === '/user' && r.auth.login === 'octo'));
+});
+
+test('a return_to off the site is ignored', async () => {
+  assert.equal((await signIn(h, 'octo', '//evil.example/x')).location, '/');
+  assert.equal((await signIn(h, 'octo', 'https://evil.example/')).location, '/');
+});
+
+test('a callback without the state cookie, with another state, or with a bad code is refused', async () => {
+  const start = await get('/login');
+  const cookie = `cid_oauth=${setCookies(start).get('cid_oauth')}`;
+  const auth = new URL(start.headers.get('location') ?? '');
+  auth.searchParams.set('login', 'octo');
+  const back = new URL((await fetch(auth, { redirect: 'manual' })).headers.get('location') ?? '');
+  const code = back.searchParams.get('code') ?? '';
+  const state = back.searchParams.get('state') ?? '';
+
+  const noCookie = await get(`/login/callback?code=${code}&state=${state}`);
+  assert.equal(noCookie.status, 400);
+  assert.match(await noCookie.text(), /sign-in expired or was started elsewhere/);
+  const otherState = await get(`/login/callback?code=${code}&state=${'A'.repeat(32)}`, { headers: { cookie } });
+  assert.equal(otherState.status, 400);
+  const badCode = await get(`/login/callback?code=nope&state=${state}`, { headers: { cookie } });
+  assert.equal(badCode.status, 400);
+  assert.match(await badCode.text(), /GitHub refused the sign-in: The code passed is incorrect or expired/);
+  assert.equal(setCookies(badCode).has('cid_session'), false);
+  const denied = await get(`/login/callback?error=access_denied&state=${state}`, { headers: { cookie } });
+  assert.equal(denied.status, 403);
+  assert.equal((await get('/login/callback')).status, 400);
+});
+
+test('a forged or altered session cookie counts as signed out', async () => {
+  const s = await signIn(h, 'octo');
+  const value = s.cookie.slice('cid_session='.length);
+  const flipped = value.slice(0, 20) + (value[20] === 'A' ? 'B' : 'A') + value.slice(21);
+  const page = await (await get('/', { headers: { cookie: `cid_session=${flipped}` } })).text();
+  assert.ok(!page.includes('octo'));
+  assert.match(page, /Sign in with GitHub/);
+});
+
+test('sign-out needs the CSRF token, then clears the session', async () => {
+  const s = await signIn(h, 'other');
+  const refused = await get('/logout', { method: 'POST', headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: '_csrf=wrong' });
+  assert.equal(refused.status, 403);
+  const ok = await get('/logout', { method: 'POST', headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${s.csrf}` });
+  assert.equal(ok.status, 303);
+  const cleared = ok.headers.getSetCookie().find((c) => c.startsWith('cid_session='));
+  assert.match(cleared ?? '', /Max-Age=0/i);
+});
+
+test('without OAuth settings, /login explains what to configure', async () => {
+  const bare = await startHarness();
+  try {
+    const res = await fetch(`${bare.cp.url}/login`);
+    assert.equal(res.status, 503);
+    assert.match(await res.text(), /CID_SESSION_SECRET, GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET/);
+    assert.ok(!(await (await fetch(`${bare.cp.url}/`)).text()).includes('Sign in'));
+  } finally {
+    await bare.stop();
+  }
+});
