@@ -12,7 +12,6 @@ import { startLocalStack, type LocalStack } from '../../../infra/local-stack/ind
 // could not follow) shows here rather than on the first deploy.
 let dir: string;
 let stack: LocalStack;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- handler results are walked as loose JSON
 type Handler = (event: unknown, context?: unknown) => Promise<any>;
 const load = async (fn: string): Promise<Handler> =>
   ((await import(pathToFileURL(join(dir, 'lambda', 'app/handlers', `${fn}.mjs`)).href)) as { main: Handler }).main;

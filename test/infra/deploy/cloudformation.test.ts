@@ -20,7 +20,6 @@ const CANARIES = {
   CID_SLACK_WEBHOOK_URL: 'https://hooks.slack.invalid/canary-slack-5d2f',
 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the template is walked as loose JSON
 type Json = Record<string, any>;
 let dir: string;
 let text: string;

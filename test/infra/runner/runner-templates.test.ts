@@ -22,7 +22,6 @@ const cfnTags: Tags = INTRINSICS.flatMap((name) => {
   ];
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the template is walked as loose JSON
 type Json = Record<string, any>;
 const template = parse(read('runner-pools.yml'), { customTags: cfnTags }) as Json;
 const R = template.Resources as Record<string, Json>;
