@@ -1,4 +1,4 @@
-import { QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey, queueName, tableName, type QueueDef, type TableDef } from '../resources/index.ts';
+import { EVENTS_QUEUE_KEY, QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey, queueName, tableName, type QueueDef, type TableDef } from '../resources/index.ts';
 import { getAtt, ref, type Cfn, type Resource } from './cfn.ts';
 import { functionStatements } from './iam-policies.ts';
 import {
@@ -149,7 +149,7 @@ export interface DeployResources {
   Outputs: Record<string, { Description: string; Value: Cfn }>;
   /** Logical ids serverless.yml refers to. */
   roles: Record<FunctionKey, string>;
-  refs: { resultsQueueArn: Cfn };
+  refs: { resultsQueueArn: Cfn; eventsQueueArn: Cfn };
 }
 
 /** Everything in `resources:` of serverless.yml, generated from infra/resources. */
@@ -175,6 +175,6 @@ export function buildResources(opts: DeployOptions): DeployResources {
       ResultsQueueUrl: { Description: 'Queue the runners send job results to', Value: ref(queueLogicalId(RESULTS_QUEUE_KEY)) },
     },
     roles: Object.fromEntries(FUNCTIONS.map((fn) => [fn, roleLogicalId(fn)])) as Record<FunctionKey, string>,
-    refs: { resultsQueueArn: getAtt(queueLogicalId(RESULTS_QUEUE_KEY), 'Arn') },
+    refs: { resultsQueueArn: getAtt(queueLogicalId(RESULTS_QUEUE_KEY), 'Arn'), eventsQueueArn: getAtt(queueLogicalId(EVENTS_QUEUE_KEY), 'Arn') },
   };
 }

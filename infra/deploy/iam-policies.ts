@@ -1,5 +1,5 @@
 import { POOLS, PRIORITIES } from '../../app/contract/index.ts';
-import { QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey, jobQueueKey, type TableKey } from '../resources/index.ts';
+import { EVENTS_QUEUE_KEY, QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey, jobQueueKey, type TableKey } from '../resources/index.ts';
 import { getAtt, sub, type Cfn, type Statement } from './cfn.ts';
 import { logGroupLogicalId, queueLogicalId, tableLogicalId, type FunctionKey } from './logical-ids.ts';
 
@@ -33,9 +33,19 @@ const secrets = (stage: string): Statement => ({
   Resource: [sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/cid/${stage}/*`)],
 });
 
+const consume = (sid: string, key: string): Statement => ({
+  Sid: sid,
+  Effect: 'Allow',
+  Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+  Resource: [queueArn(key)],
+});
+
+/** Every table but the job logs, which only runners write and the http function reads. */
+const PIPELINE_TABLES: TableKey[] = ['repositories', 'pipelines', 'refs', 'jobs', 'deliveries'];
+
 /**
- * Least privilege per function. The HTTP function enqueues but never consumes; only the results
- * function consumes (the results queue); the sweeper only re-sends job messages.
+ * Least privilege per function. The HTTP function enqueues but never consumes; the events and
+ * results functions each consume their own queue; the sweeper only re-sends job messages.
  */
 export function functionStatements(fn: FunctionKey, stage: string): Statement[] {
   switch (fn) {
@@ -52,14 +62,35 @@ export function functionStatements(fn: FunctionKey, stage: string): Statement[] 
         { Sid: 'ScanRepositories', Effect: 'Allow', Action: ['dynamodb:Scan'], Resource: [getAtt(tableLogicalId('repositories'), 'Arn')] },
         // /healthz pings DynamoDB with ListTables, which has no resource-level permission.
         { Sid: 'HealthListTables', Effect: 'Allow', Action: ['dynamodb:ListTables'], Resource: ['*'] },
+        // Deliveries go to the events queue; web and admin actions (rebuild, cancel) send jobs and results.
+        {
+          Sid: 'SendEventsJobsAndResults',
+          Effect: 'Allow',
+          Action: ['sqs:SendMessage'],
+          Resource: [...JOB_QUEUE_KEYS, RESULTS_QUEUE_KEY, EVENTS_QUEUE_KEY].map(queueArn),
+        },
+        // /healthz and /metrics read queue depths, dead-letter queues included.
+        { Sid: 'ReadQueueDepths', Effect: 'Allow', Action: ['sqs:GetQueueAttributes'], Resource: ALL_QUEUE_KEYS.map(queueArn) },
+        lookupQueues,
+        secrets(stage),
+      ];
+    case 'events':
+      return [
+        logs(fn),
+        {
+          Sid: 'ReadWritePipelineTables',
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+          Resource: tableArns(PIPELINE_TABLES),
+        },
+        consume('ConsumeEvents', EVENTS_QUEUE_KEY),
+        // New pipelines queue their jobs and ask for their checks through the results queue.
         {
           Sid: 'SendJobsAndResults',
           Effect: 'Allow',
           Action: ['sqs:SendMessage'],
           Resource: [...JOB_QUEUE_KEYS, RESULTS_QUEUE_KEY].map(queueArn),
         },
-        // /healthz and /metrics read queue depths, dead-letter queues included.
-        { Sid: 'ReadQueueDepths', Effect: 'Allow', Action: ['sqs:GetQueueAttributes'], Resource: ALL_QUEUE_KEYS.map(queueArn) },
         lookupQueues,
         secrets(stage),
       ];
@@ -72,12 +103,7 @@ export function functionStatements(fn: FunctionKey, stage: string): Statement[] 
           Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
           Resource: tableArns(['jobs', 'pipelines']),
         },
-        {
-          Sid: 'ConsumeResults',
-          Effect: 'Allow',
-          Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
-          Resource: [queueArn(RESULTS_QUEUE_KEY)],
-        },
+        consume('ConsumeResults', RESULTS_QUEUE_KEY),
         // New jobs after analysis; a result whose checks are busy is sent back with a delay.
         {
           Sid: 'SendJobsAndResults',

@@ -14,7 +14,7 @@ export const queueLogicalId = (key: string): string => `Queue${pascal(key)}`;
 export const alarmLogicalId = (what: string): string => `Alarm${pascal(what)}`;
 
 /** The Lambda functions of serverless.yml, each with its own role. */
-export const FUNCTIONS = ['http', 'results', 'sweeper'] as const;
+export const FUNCTIONS = ['http', 'events', 'results', 'sweeper'] as const;
 export type FunctionKey = (typeof FUNCTIONS)[number];
 export const roleLogicalId = (fn: FunctionKey): string => `${pascal(fn)}Role`;
 /** osls names each function's log group `<Name>LogGroup`. */

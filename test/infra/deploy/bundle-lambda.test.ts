@@ -60,7 +60,7 @@ describe('bundled Lambda handlers', () => {
     assert.equal(JSON.parse(res.body).components.dynamodb.ok, true);
   });
 
-  test('results reports failed records only; sweeper sweeps', async () => {
+  test('results and events drop invalid records rather than retry them; sweeper sweeps', async () => {
     const results = await load('results');
     const out = await results({
       Records: [
@@ -69,6 +69,10 @@ describe('bundled Lambda handlers', () => {
       ],
     });
     assert.deepEqual(out, { batchItemFailures: [] });
+    const events = await load('events');
+    assert.deepEqual(await events({ Records: [{ messageId: 'e1', receiptHandle: 'r', body: '{"type":"nonsense"}', attributes: {} }] }), {
+      batchItemFailures: [],
+    });
     const sweeper = await load('sweeper');
     assert.deepEqual(await sweeper({}), { resent: 0 });
   });

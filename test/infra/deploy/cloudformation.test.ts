@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey } from '../../../infra/resources/index.ts';
+import { EVENTS_QUEUE_KEY, QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey } from '../../../infra/resources/index.ts';
 import { loadConfig } from '../../../app/config/index.ts';
 import { POOLS, PRIORITIES } from '../../../app/contract/index.ts';
 
@@ -59,9 +59,10 @@ const bySid = (role: string) => Object.fromEntries(statements(role).map((s) => [
 const actionsOn = (role: string) => statements(role).flatMap((s) => s.Action as string[]);
 
 describe('serverless.yml packaged for stage ci', () => {
-  test('three functions on nodejs22.x with their handlers and own roles; no shared default role', () => {
+  test('four functions on nodejs22.x with their handlers and own roles; no shared default role', () => {
     for (const [fn, handler] of [
       ['Http', 'app/handlers/http.main'],
+      ['Events', 'app/handlers/events.main'],
       ['Results', 'app/handlers/results.main'],
       ['Sweeper', 'app/handlers/sweeper.main'],
     ] as const) {
@@ -134,17 +135,22 @@ describe('serverless.yml packaged for stage ci', () => {
     assert.equal(queues.length, QUEUES.length * 2);
   });
 
-  test('results: SQS event source with ReportBatchItemFailures, batch 10, visibility ≥ 6× timeout', () => {
+  test('events and results: SQS event sources with ReportBatchItemFailures, batch 10, visibility ≥ 6× timeout', () => {
     const mappings = Object.values(R).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
-    assert.equal(mappings.length, 1);
-    const m = mappings[0]!.Properties;
-    assert.deepEqual(m.EventSourceArn, arn(queueId(RESULTS_QUEUE_KEY)));
-    assert.deepEqual(m.FunctionName, arn('ResultsLambdaFunction'));
-    assert.deepEqual(m.FunctionResponseTypes, ['ReportBatchItemFailures']);
-    assert.equal(m.BatchSize, 10);
-    const timeout = R.ResultsLambdaFunction!.Properties.Timeout as number;
-    assert.equal(timeout, 60);
-    assert.ok(R[queueId(RESULTS_QUEUE_KEY)]!.Properties.VisibilityTimeout >= 6 * timeout);
+    assert.equal(mappings.length, 2);
+    for (const [fn, key] of [
+      ['Results', RESULTS_QUEUE_KEY],
+      ['Events', EVENTS_QUEUE_KEY],
+    ] as const) {
+      const m = mappings.find((x) => JSON.stringify(x.Properties.FunctionName) === JSON.stringify(arn(`${fn}LambdaFunction`)))?.Properties;
+      assert.ok(m, `${fn} has an event source`);
+      assert.deepEqual(m.EventSourceArn, arn(queueId(key)));
+      assert.deepEqual(m.FunctionResponseTypes, ['ReportBatchItemFailures']);
+      assert.equal(m.BatchSize, 10);
+      const timeout = R[`${fn}LambdaFunction`]!.Properties.Timeout as number;
+      assert.equal(timeout, 60);
+      assert.ok(R[queueId(key)]!.Properties.VisibilityTimeout >= 6 * timeout, `${key} visibility ≥ 6 × ${timeout} s`);
+    }
   });
 
   test('sweeper runs every minute; the HTTP API routes everything to the http function', () => {
@@ -166,15 +172,15 @@ describe('serverless.yml packaged for stage ci', () => {
       'ReadStageSecrets',
       'ReadWriteTables',
       'ScanRepositories',
-      'SendJobsAndResults',
+      'SendEventsJobsAndResults',
       'WriteOwnLogs',
     ]);
     assert.deepEqual(s.ReadWriteTables!.Action, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']);
     assert.deepEqual(s.ReadWriteTables!.Resource, tableArns(TABLES.map((t) => t.key)));
     assert.deepEqual(s.ScanRepositories!.Resource, [arn('TableRepositories')]);
     assert.deepEqual(s.HealthListTables, { Sid: 'HealthListTables', Effect: 'Allow', Action: ['dynamodb:ListTables'], Resource: ['*'] });
-    assert.deepEqual(s.SendJobsAndResults!.Action, ['sqs:SendMessage']);
-    assert.deepEqual(s.SendJobsAndResults!.Resource, [...jobQueueKeys, RESULTS_QUEUE_KEY].map((k) => arn(queueId(k))));
+    assert.deepEqual(s.SendEventsJobsAndResults!.Action, ['sqs:SendMessage']);
+    assert.deepEqual(s.SendEventsJobsAndResults!.Resource, [...jobQueueKeys, RESULTS_QUEUE_KEY, EVENTS_QUEUE_KEY].map((k) => arn(queueId(k))));
     assert.deepEqual(s.ReadQueueDepths!.Action, ['sqs:GetQueueAttributes']);
     assert.deepEqual(s.LookUpQueueUrls!.Resource, allQueueArns);
     assert.deepEqual(s.WriteOwnLogs!.Resource, [arn('HttpLogGroup')]);
@@ -197,6 +203,18 @@ describe('serverless.yml packaged for stage ci', () => {
     assert.deepEqual(s.ReadWriteJobsAndPipelines!.Action, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']);
     assert.deepEqual(s.ReadWriteJobsAndPipelines!.Resource, tableArns(['jobs', 'pipelines']));
     assert.deepEqual(s.WriteOwnLogs!.Resource, [arn('ResultsLogGroup')]);
+  });
+
+  test('events role: consumes only the events queue, sends jobs and results, no job logs', () => {
+    const s = bySid('EventsRole');
+    assert.deepEqual(Object.keys(s).sort(), ['ConsumeEvents', 'LookUpQueueUrls', 'ReadStageSecrets', 'ReadWritePipelineTables', 'SendJobsAndResults', 'WriteOwnLogs']);
+    assert.deepEqual(s.ConsumeEvents!.Action, ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes']);
+    assert.deepEqual(s.ConsumeEvents!.Resource, [arn(queueId(EVENTS_QUEUE_KEY))]);
+    assert.deepEqual(s.SendJobsAndResults!.Resource, [...jobQueueKeys, RESULTS_QUEUE_KEY].map((k) => arn(queueId(k))));
+    assert.deepEqual(s.ReadWritePipelineTables!.Resource, tableArns(['repositories', 'pipelines', 'refs', 'jobs', 'deliveries']));
+    assert.deepEqual(s.WriteOwnLogs!.Resource, [arn('EventsLogGroup')]);
+    const results = statements('ResultsRole').filter((x) => x.Sid !== 'LookUpQueueUrls');
+    assert.ok(!JSON.stringify(results).includes(`"${queueId(EVENTS_QUEUE_KEY)}"`), 'results only looks the events queue up');
   });
 
   test('sweeper role: queries and touches jobs, re-sends to job queues, no secrets, no receive', () => {
