@@ -8,7 +8,9 @@ import { ignored, type WebhookResult } from './webhook-result.ts';
  * are idempotent, and those that are not by nature are guarded by the delivery record.
  */
 export async function processEvent(svc: Services, msg: WebhookEventMessage): Promise<WebhookResult> {
-  const log = svc.log.child({ delivery: msg.deliveryId, event: msg.event });
+  // Handlers get this child logger, so every line they log names the delivery and repository.
+  const repo = (msg.payload.repository as { full_name?: string } | undefined)?.full_name;
+  const log = svc.log.child({ delivery: msg.deliveryId, event: msg.event, ...(repo ? { repo } : {}) });
   const entry = HANDLERS[msg.event];
   if (!entry) return ignored(`event ${msg.event} is not used by cid`);
   const parsed = entry.schema.safeParse(msg.payload);
@@ -18,8 +20,8 @@ export async function processEvent(svc: Services, msg: WebhookEventMessage): Pro
   }
   if (entry.dedupe && !(await svc.store.deliveries.begin(msg.deliveryId, msg.event))) return ignored('delivery already handled');
   try {
-    const result = await entry.handle(svc, parsed.data);
-    log.info({ action: result.body.action, repo: (msg.payload.repository as { full_name?: string } | undefined)?.full_name }, 'webhook handled');
+    const result = await entry.handle({ ...svc, log }, parsed.data);
+    log.info({ action: result.body.action }, 'webhook handled');
     return result;
   } catch (err) {
     if (entry.dedupe) await svc.store.deliveries.forget(msg.deliveryId).catch(() => undefined);
