@@ -40,6 +40,7 @@ tr:last-child td{border-bottom:0}
 td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 td.nowrap{white-space:nowrap}
 code,.mono{font-family:ui-monospace,SFMono-Regular,"SF Mono",Menlo,Consolas,monospace;font-size:12.5px}
+h1.mono{font-size:20px}
 .muted{color:var(--muted)}
 .reason{color:var(--muted);font-size:13px}
 .st{display:inline-flex;align-items:center;gap:4px;padding:1px 8px;border-radius:999px;font-size:12px;font-weight:600;white-space:nowrap}

@@ -54,7 +54,7 @@ export function jobPageHead(ctx: ViewContext, v: JobView): string {
     : actionsHint(ctx, false);
   const rawHref = `${base}/raw${v.run && v.run.logId !== v.runs[0]?.logId ? `?run=${runKey(v.run)}` : ''}`;
   const top = html`<h1 class="mono">${job.name}${job.experimental ? html`<span class="tag" title="never fails the commit">experimental</span>` : ''}</h1>
-<p class="sub"><a href="${commitPath(repo.name, job.sha)}">${repo.name} @ ${shortSha(job.sha)}</a> · queued ${timestamp(job.queuedAt)}${job.startedAt ? html` · started ${timestamp(job.startedAt)}` : ''}${job.finishedAt ? html` · finished ${timestamp(job.finishedAt)}` : ''}</p>
+<p class="sub"><a href="${commitPath(repo.name, job.sha)}">${repo.name} @ ${shortSha(job.sha)}</a> · <span class="mono">${job.pool}</span> · queued ${timestamp(job.queuedAt)}${job.startedAt ? html` · started ${timestamp(job.startedAt)}` : ''}${job.finishedAt ? html` · finished ${timestamp(job.finishedAt)}` : ''}</p>
 <p id="job-state">${jobStateHtml(job, v.now)}</p>
 ${actions}
 ${runsList(v)}
