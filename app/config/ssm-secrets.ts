@@ -17,13 +17,19 @@ export const SSM_PARAMETERS: Readonly<Record<string, string>> = {
   'slack-webhook-url': 'CID_SLACK_WEBHOOK_URL',
   'ghe-host': 'GHE_HOST',
   'public-url': 'CID_PUBLIC_URL',
+  // Web UI sign-in with GitHub (the App's OAuth client) and its session cookies.
+  'github-client-id': 'GITHUB_CLIENT_ID',
+  'github-client-secret': 'GITHUB_CLIENT_SECRET',
+  'session-secret': 'CID_SESSION_SECRET',
 };
+/** GetParameters takes at most 10 names a call. */
+const BATCH = 10;
 
 export type SsmLike = Pick<SSMClient, 'send'>;
 
 /**
- * Returns `env` with the values found under `env.CID_SSM_PATH` filled in (one GetParameters call
- * at cold start, SecureStrings decrypted). Parameter Store wins over the environment, since the
+ * Returns `env` with the values found under `env.CID_SSM_PATH` filled in (GetParameters at cold
+ * start, ten names a call, SecureStrings decrypted). Parameter Store wins over the environment, since the
  * template only holds defaults. Without CID_SSM_PATH, `env` is returned as it is (local runs).
  * Missing parameters are left unset: loadConfig says what the App still lacks.
  */
@@ -33,15 +39,17 @@ export async function withSsmSecrets(env: NodeJS.ProcessEnv, client?: SsmLike): 
   if (!/^\/[A-Za-z0-9_.\-/]+$/.test(path)) throw new ConfigError(`CID_SSM_PATH: "${path}" is not an SSM parameter path like /cid/prod`);
   const ssm = client ?? new SSMClient({ region: env.AWS_REGION });
   const names = Object.keys(SSM_PARAMETERS).map((n) => `${path}/${n}`);
-  let out;
+  const batches: string[][] = [];
+  for (let i = 0; i < names.length; i += BATCH) batches.push(names.slice(i, i + BATCH));
+  let found;
   try {
-    // GetParameters takes at most 10 names; SSM_PARAMETERS stays within that.
-    out = await ssm.send(new GetParametersCommand({ Names: names, WithDecryption: true }));
+    const outs = await Promise.all(batches.map((Names) => ssm.send(new GetParametersCommand({ Names, WithDecryption: true }))));
+    found = outs.flatMap((o) => o.Parameters ?? []);
   } catch (err) {
     throw new ConfigError(`CID_SSM_PATH: cannot read parameters under ${path} (${(err as Error).message})`);
   }
   const filled: NodeJS.ProcessEnv = { ...env };
-  for (const p of out.Parameters ?? []) {
+  for (const p of found) {
     const variable = p.Name ? SSM_PARAMETERS[p.Name.slice(path.length + 1)] : undefined;
     if (variable && p.Value !== undefined) filled[variable] = p.Value;
   }

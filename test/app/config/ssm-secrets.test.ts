@@ -38,14 +38,17 @@ test('secrets under the path fill the environment, decrypted, and loadConfig get
         '/cid/prod/webhook-secret': 'from-ssm',
         '/cid/prod/admin-token': 'admin-token-0123456789abcdef',
         '/cid/prod/public-url': 'https://ci.example.org',
+        '/cid/prod/session-secret': 'session-secret-0123456789abcdef0123456789',
         '/cid/other/runner-secret': 'not for this stage',
       },
       calls,
     ),
   );
-  assert.equal(calls.length, 1, 'one call at cold start');
-  assert.equal(calls[0]!.input.WithDecryption, true);
-  assert.ok((calls[0]!.input.Names ?? []).length <= 10, 'GetParameters takes at most 10 names');
+  assert.equal(calls.length, 2, 'twelve names, ten a call');
+  for (const c of calls) {
+    assert.equal(c.input.WithDecryption, true);
+    assert.ok((c.input.Names ?? []).length <= 10, 'GetParameters takes at most 10 names');
+  }
   assert.equal(env.WEBHOOK_SECRET, 'from-ssm', 'Parameter Store wins over the template default');
   assert.equal(env.CID_PUBLIC_URL, 'https://ci.example.org');
   assert.equal(env.CID_RUNNER_SECRET, undefined);
@@ -54,6 +57,7 @@ test('secrets under the path fill the environment, decrypted, and loadConfig get
   assert.equal(config.github?.webhookSecret, 'from-ssm');
   assert.equal(config.adminToken, 'admin-token-0123456789abcdef');
   assert.equal(config.publicUrl, 'https://ci.example.org');
+  assert.equal(env.CID_SESSION_SECRET, 'session-secret-0123456789abcdef0123456789', 'found in the second batch');
 });
 
 test('an unreadable path fails naming CID_SSM_PATH', async () => {

@@ -87,8 +87,11 @@ test('the Lambda reads its secrets from SSM once, at cold start', async () => {
   const admin = await main(event('/api/admin/repositories', { authorization: `Bearer ${ADMIN_TOKEN}` }), {});
   assert.equal(admin.statusCode, 200, admin.body);
 
-  assert.equal(requests.length, 1, 'one GetParameters call for the container’s lifetime');
-  assert.equal(requests[0]!.target, 'AmazonSSM.GetParameters');
-  assert.equal(requests[0]!.body.WithDecryption, true);
-  assert.ok(requests[0]!.body.Names.every((n) => n.startsWith('/cid/ssmtest/')));
+  // Twelve names, ten a call: two calls, for the container's lifetime.
+  assert.equal(requests.length, 2);
+  for (const r of requests) {
+    assert.equal(r.target, 'AmazonSSM.GetParameters');
+    assert.equal(r.body.WithDecryption, true);
+    assert.ok(r.body.Names.length <= 10 && r.body.Names.every((n) => n.startsWith('/cid/ssmtest/')));
+  }
 });
