@@ -18,6 +18,9 @@ const CANARIES = {
   CID_ADMIN_TOKEN: 'canary-admin-token-9c1e2d',
   CID_RUNNER_SECRET: 'canary-runner-secret-4b8e',
   CID_SLACK_WEBHOOK_URL: 'https://hooks.slack.invalid/canary-slack-5d2f',
+  CID_METRICS_TOKEN: 'canary-metrics-token-61ab',
+  CID_SESSION_SECRET: 'canary-session-secret-0123456789abcdef',
+  GITHUB_CLIENT_SECRET: 'canary-client-secret-8e0d',
 };
 
 type Json = Record<string, any>;
