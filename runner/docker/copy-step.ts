@@ -14,7 +14,9 @@ async function missingDirs(container: Docker.Container, dir: string): Promise<st
   const missing: string[] = [];
   for (let d = dir; d !== '/'; d = posix.dirname(d)) {
     try {
-      await container.infoArchive({ path: d });
+      // dockerode hands back the (empty) response stream: unread, it would hold its socket open.
+      const res = (await container.infoArchive({ path: d })) as { destroy?: () => void } | undefined;
+      res?.destroy?.();
       break;
     } catch (e) {
       if (statusCode(e) !== 404) throw e;
