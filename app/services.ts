@@ -3,6 +3,7 @@ import type { Config } from './config/index.ts';
 import type { Store } from './store/index.ts';
 import type { Queues } from './queue/index.ts';
 import type { GitHubApp } from './github/github-app.ts';
+import type { AnalysisParams } from './contract/index.ts';
 
 /** What every handler of the control plane works with, built once at start. */
 export interface Services {
@@ -10,6 +11,8 @@ export interface Services {
   store: Store;
   queues: Queues;
   log: Logger;
+  /** The platform catalogue and opam-repository commit every (analysis) job gets. */
+  analysisParams: AnalysisParams;
   /** Absent when the App is not configured (local mode without GitHub). */
   github?: GitHubApp;
 }

@@ -6,6 +6,7 @@ import { Queues } from '../queue/index.ts';
 import { GitHubApp, type ProbotOctokitClass } from '../github/index.ts';
 import { createLogger } from '../log/index.ts';
 import type { Services } from '../services.ts';
+import { analysisParams } from '../pipelines/analysis-params.ts';
 
 /** Wires the control plane to its backend; the same for Lambda, the local server and tests. */
 export async function createServices(
@@ -13,9 +14,10 @@ export async function createServices(
   log: Logger = createLogger({ level: config.logLevel }),
   opts: { Octokit?: ProbotOctokitClass } = {},
 ): Promise<Services> {
+  const params = analysisParams(config);
   const endpoints = { region: config.region, dynamoEndpoint: config.dynamoEndpoint, sqsEndpoint: config.sqsEndpoint };
   const store = createStore(createDynamo(endpoints), config.tablePrefix);
   const queues = await Queues.connect(createSqs(endpoints), config.queuePrefix);
   const github = config.github ? new GitHubApp(config.github, log, opts.Octokit) : undefined;
-  return { config, store, queues, log, ...(github ? { github } : {}) };
+  return { config, store, queues, log, analysisParams: params, ...(github ? { github } : {}) };
 }

@@ -48,6 +48,11 @@ export const EnvSchema = z.object({
   CID_MAX_WEBHOOK_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
   /** Platform catalogue: a preset name (`all`, `minimal`) or a YAML/JSON file. */
   CID_PLATFORMS: z.string().min(1).default('all'),
+  /** The opam-repository commit builds reset to: reproducible, and cached until it is bumped. */
+  CID_OPAM_REPO_COMMIT: z.string().regex(/^[0-9a-f]{7,40}$/, 'an opam-repository commit sha').default('97014be61691efb695da5de8e860cba5d74fa1f5'),
+  /** Ports of the embedded DynamoDB and SQS, so a runner started on its own finds them. */
+  CID_LOCAL_DYNAMODB_PORT: port.default(4567),
+  CID_LOCAL_SQS_PORT: port.default(4566),
   /** Start a local runner with `npm start` when a Docker engine answers. */
   CID_LOCAL_RUNNER: bool.default(true),
   /** Key for the web UI's session cookies (sign-in, CSRF); without it nobody can sign in. */

@@ -48,6 +48,9 @@ export interface Config {
   sweepIntervalSeconds: number;
   maxWebhookBytes: number;
   platforms: string;
+  opamRepoCommit: string;
+  localDynamoPort: number;
+  localSqsPort: number;
   localRunner: boolean;
   logLevel: string;
   webUi: WebUiConfig;
@@ -106,6 +109,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sweepIntervalSeconds: env.CID_SWEEP_INTERVAL_SECONDS,
     maxWebhookBytes: env.CID_MAX_WEBHOOK_BYTES,
     platforms: env.CID_PLATFORMS,
+    opamRepoCommit: env.CID_OPAM_REPO_COMMIT,
+    localDynamoPort: env.CID_LOCAL_DYNAMODB_PORT,
+    localSqsPort: env.CID_LOCAL_SQS_PORT,
     localRunner: env.CID_LOCAL_RUNNER,
     logLevel: env.LOG_LEVEL,
     webUi: webUiConfig(env, baseUrl, webUrl),

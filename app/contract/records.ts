@@ -49,6 +49,17 @@ export const SourceSchema = z.discriminatedUnion('kind', [
 ]);
 export type Source = z.infer<typeof SourceSchema>;
 
+/** What the (analysis) job needs besides the source: the operator's catalogue and the opam-repository commit. */
+export const AnalysisParamsSchema = z.object({
+  platforms: z.union([
+    z.object({ preset: z.string().min(1) }),
+    /** A catalogue file's name and text, parsed by the runner as the control plane did at start. */
+    z.object({ file: z.string().min(1), text: z.string().max(100_000) }),
+  ]),
+  opamRepoCommit: z.string().min(1),
+});
+export type AnalysisParams = z.infer<typeof AnalysisParamsSchema>;
+
 export const JobSchema = z.object({
   id: z.string().min(1),
   pipelineId: z.string().min(1),
@@ -60,6 +71,8 @@ export const JobSchema = z.object({
   pool: PoolSchema,
   priority: PrioritySchema,
   spec: BuildSpecSchema.optional(),
+  /** For the (analysis) job. */
+  params: AnalysisParamsSchema.optional(),
   source: SourceSchema,
   /** Experimental jobs never fail the commit. */
   experimental: z.boolean().default(false),

@@ -1,8 +1,10 @@
 // Scheduled Lambda: re-enqueue queued jobs that no runner has claimed for too long.
-import { sweepQueuedJobs } from '../sweeper/index.ts';
+import { sweepDeadLetters, sweepQueuedJobs } from '../sweeper/index.ts';
 import { lambdaServices } from './lambda-services.ts';
 
-export async function main(): Promise<{ resent: number }> {
+export async function main(): Promise<{ resent: number; errored: number }> {
   const svc = await lambdaServices();
-  return sweepQueuedJobs(svc, svc.config.sweepAfterSeconds);
+  const { resent } = await sweepQueuedJobs(svc, svc.config.sweepAfterSeconds);
+  const { errored } = await sweepDeadLetters(svc);
+  return { resent, errored };
 }

@@ -8,7 +8,7 @@ import { createHttpApp, type HttpAppOptions } from '../http/index.ts';
 import { EventEmitter } from 'node:events';
 import { consumeResults } from '../results/index.ts';
 import { consumeEvents } from '../events/index.ts';
-import { sweepQueuedJobs } from '../sweeper/index.ts';
+import { sweepDeadLetters, sweepQueuedJobs } from '../sweeper/index.ts';
 import type { Services } from '../services.ts';
 import { createLogger } from '../log/index.ts';
 import type { ProbotOctokitClass } from '../github/index.ts';
@@ -34,6 +34,8 @@ export interface ControlPlaneOptions extends HttpAppOptions {
   sweeper?: boolean;
   /** Keep dynalite in memory instead of config.dataDir (tests). */
   inMemory?: boolean;
+  /** Listen on the configured local DynamoDB/SQS ports (npm start), so separate runners find them. */
+  fixedPorts?: boolean;
   /** Octokit class for the App (tests pass one without real-time throttling waits). */
   Octokit?: ProbotOctokitClass;
 }
@@ -52,6 +54,7 @@ export async function startControlPlane(config: Config, opts: ControlPlaneOption
       tablePrefix: config.tablePrefix,
       queuePrefix: config.queuePrefix,
       region: config.region,
+      ...(opts.fixedPorts ? { dynamoPort: config.localDynamoPort, sqsPort: config.localSqsPort } : {}),
     });
     cfg = { ...config, dynamoEndpoint: stack.dynamoEndpoint, sqsEndpoint: stack.sqsEndpoint };
   }
@@ -79,6 +82,7 @@ export async function startControlPlane(config: Config, opts: ControlPlaneOption
     if (stack) await sweepQueuedJobs(svc, 0);
     timer = setInterval(() => {
       sweepQueuedJobs(svc, cfg.sweepAfterSeconds).catch((err) => log.error({ err }, 'sweep failed'));
+      sweepDeadLetters(svc).catch((err) => log.error({ err }, 'dead-letter sweep failed'));
     }, cfg.sweepIntervalSeconds * 1000);
     timer.unref();
   }

@@ -8,7 +8,7 @@ import { startControlPlane } from './start-control-plane.ts';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel });
-  const cp = await startControlPlane(config, { log });
+  const cp = await startControlPlane(config, { log, fixedPorts: true });
   log.info(
     { url: cp.url, dataDir: config.dataDir, github: config.github ? 'configured' : `not configured (set ${config.githubMissing.join(', ')})` },
     `cid is running at ${cp.url} (webhooks at ${cp.url}/api/github/webhooks)`,

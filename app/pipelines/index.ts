@@ -4,3 +4,4 @@ export * from './supersede.ts';
 export * from './cancel.ts';
 export * from './rebuild.ts';
 export * from './pipeline-status.ts';
+export * from './analysis-params.ts';

@@ -32,6 +32,7 @@ export async function startPipeline(svc: Services, s: StartPipeline): Promise<{ 
     pool: 'linux-x86_64',
     priority: s.priority ?? 'urgent',
     source: s.source,
+    params: svc.analysisParams,
     timeoutSeconds: 600,
   });
   if (job.created) await svc.queues.sendJob(job.job);

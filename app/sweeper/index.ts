@@ -1,1 +1,2 @@
 export * from './sweep-queued-jobs.ts';
+export * from './sweep-dead-letters.ts';

@@ -1,0 +1,2 @@
+export * from './runner-credentials.ts';
+export * from './runner-routes.ts';

@@ -1,0 +1,109 @@
+import { hostname } from 'node:os';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { PoolSchema, poolForArch, type Pool } from '../../app/contract/index.ts';
+import { loadConfig, type Config } from '../../app/config/index.ts';
+import { ConfigError } from '../../app/errors/index.ts';
+
+const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
+const positiveInt = z.coerce.number().int().positive();
+
+/** The runner's own settings; the store and queue settings are the app's (CID_BACKEND, CID_STAGE, …). */
+export const RunnerEnvSchema = z.object({
+  CID_RUNNER_POOL: z.preprocess(emptyToUndefined, PoolSchema.optional()),
+  CID_RUNNER_CONCURRENCY: positiveInt.default(1),
+  /** "<runner id>.<signature>", issued by the control plane's operator (see docs/deploy.md). */
+  CID_RUNNER_TOKEN: z.preprocess(emptyToUndefined, z.string().min(3).optional()),
+  CID_RUNNER_ID: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/).optional()),
+  /** The control plane, for job tokens (GitHub sources and check runs). */
+  CID_API_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
+  CID_JOB_MEMORY_MB: positiveInt.default(4096),
+  CID_JOB_CPUS: z.coerce.number().positive().default(2),
+  CID_JOB_PIDS: positiveInt.default(4096),
+  CID_JOB_LOG_CAP_MB: positiveInt.default(50),
+  CID_RUNNER_HEARTBEAT_SECONDS: z.coerce.number().positive().default(1),
+  CID_RUNNER_STALE_SECONDS: z.coerce.number().positive().default(30),
+  CID_RUNNER_VISIBILITY_SECONDS: positiveInt.default(120),
+  /** SQS long-poll time when both queues are empty; a stopping runner waits at most this long for its polls. */
+  CID_RUNNER_POLL_SECONDS: z.coerce.number().int().min(1).max(20).default(20),
+  CID_RUNNER_GRACE_SECONDS: z.coerce.number().nonnegative().default(300),
+  CID_RUNNER_WORK_DIR: z.string().min(1).default(join(tmpdir(), 'cid-runner')),
+  CID_CACHE_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default('cid'),
+  CID_METRICS_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).optional()),
+});
+
+export interface RunnerConfig {
+  app: Config;
+  pool: Pool;
+  runnerId: string;
+  token?: string;
+  apiUrl: string;
+  concurrency: number;
+  limits: { memoryBytes: number; nanoCpus: number; pidsLimit: number };
+  logCapBytes: number;
+  heartbeatMs: number;
+  staleMs: number;
+  visibilitySeconds: number;
+  graceMs: number;
+  pollSeconds: number;
+  workDir: string;
+  cachePrefix: string;
+  metricsPort?: number;
+}
+
+export interface RunnerFlags {
+  pool?: string;
+  concurrency?: number;
+  metricsPort?: number;
+}
+
+/** Reads the environment (and command-line flags, which win) once; a bad value names the variable. */
+export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env, flags: RunnerFlags = {}): RunnerConfig {
+  const app = loadConfig(env);
+  const parsed = RunnerEnvSchema.safeParse({
+    ...env,
+    ...(flags.pool !== undefined ? { CID_RUNNER_POOL: flags.pool } : {}),
+    ...(flags.concurrency !== undefined ? { CID_RUNNER_CONCURRENCY: flags.concurrency } : {}),
+    ...(flags.metricsPort !== undefined ? { CID_METRICS_PORT: flags.metricsPort } : {}),
+  });
+  if (!parsed.success) {
+    const flagOf: Record<string, string> = { CID_RUNNER_POOL: '--pool', CID_RUNNER_CONCURRENCY: '--concurrency', CID_METRICS_PORT: '--metrics-port' };
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '');
+      return `${key}${flagOf[key] ? ` (${flagOf[key]})` : ''}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid runner configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const pool = e.CID_RUNNER_POOL ?? poolForArch(process.arch);
+  if (!pool) throw new ConfigError(`CID_RUNNER_POOL (--pool): this machine's architecture (${process.arch}) has no default pool; name one`);
+  const tokenId = e.CID_RUNNER_TOKEN ? e.CID_RUNNER_TOKEN.slice(0, e.CID_RUNNER_TOKEN.lastIndexOf('.')) : undefined;
+  if (e.CID_RUNNER_ID && tokenId && e.CID_RUNNER_ID !== tokenId) {
+    throw new ConfigError(`CID_RUNNER_ID (${e.CID_RUNNER_ID}) differs from the id in CID_RUNNER_TOKEN (${tokenId})`);
+  }
+  // The embedded backend of a separately started runner is the one `npm start` serves on fixed ports.
+  const embedded = app.backend === 'embedded';
+  return {
+    app: {
+      ...app,
+      dynamoEndpoint: app.dynamoEndpoint ?? (embedded ? `http://127.0.0.1:${app.localDynamoPort}` : undefined),
+      sqsEndpoint: app.sqsEndpoint ?? (embedded ? `http://127.0.0.1:${app.localSqsPort}` : undefined),
+    },
+    pool,
+    runnerId: e.CID_RUNNER_ID ?? tokenId ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${process.pid}`,
+    ...(e.CID_RUNNER_TOKEN ? { token: e.CID_RUNNER_TOKEN } : {}),
+    apiUrl: (e.CID_API_URL ?? `http://127.0.0.1:${app.port}`).replace(/\/$/, ''),
+    concurrency: e.CID_RUNNER_CONCURRENCY,
+    limits: { memoryBytes: e.CID_JOB_MEMORY_MB * 1024 * 1024, nanoCpus: Math.round(e.CID_JOB_CPUS * 1e9), pidsLimit: e.CID_JOB_PIDS },
+    logCapBytes: e.CID_JOB_LOG_CAP_MB * 1024 * 1024,
+    heartbeatMs: e.CID_RUNNER_HEARTBEAT_SECONDS * 1000,
+    staleMs: e.CID_RUNNER_STALE_SECONDS * 1000,
+    visibilitySeconds: e.CID_RUNNER_VISIBILITY_SECONDS,
+    graceMs: e.CID_RUNNER_GRACE_SECONDS * 1000,
+    pollSeconds: e.CID_RUNNER_POLL_SECONDS,
+    workDir: e.CID_RUNNER_WORK_DIR,
+    cachePrefix: e.CID_CACHE_PREFIX,
+    ...(e.CID_METRICS_PORT !== undefined ? { metricsPort: e.CID_METRICS_PORT } : {}),
+  };
+}

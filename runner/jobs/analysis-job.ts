@@ -1,0 +1,45 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Job } from '../../app/contract/index.ts';
+import { AnalysisError, analyze, parsePlatformCatalogue, presetPlatforms, isPresetName, PlatformCatalogueError } from '../../app/analysis/index.ts';
+import { listFiles } from './list-files.ts';
+import type { JobOutcome } from './job-outcome.ts';
+
+/** The (analysis) job: read the commit's opam files and plan the build matrix. Runs in-process. */
+export async function runAnalysisJob(job: Job, sourceDir: string, log: (line: string) => void): Promise<JobOutcome> {
+  const params = job.params;
+  if (!params) return { status: 'errored', reason: 'the (analysis) job has no parameters (platform catalogue, opam-repository commit)' };
+  try {
+    const p = params.platforms;
+    const platforms =
+      'preset' in p
+        ? isPresetName(p.preset)
+          ? presetPlatforms(p.preset)
+          : (() => {
+              throw new PlatformCatalogueError(`unknown platform preset "${p.preset}"`);
+            })()
+        : parsePlatformCatalogue(p.text, p.file);
+    const files = await listFiles(sourceDir);
+    log(`Analysing ${job.repo} at ${job.sha}: ${files.length} files, ${platforms.length} platforms, opam-repository ${params.opamRepoCommit}\n`);
+    const result = await analyze({
+      files,
+      readFile: async (path) => {
+        const full = join(sourceDir, path);
+        if ((await stat(full)).size > 1024 * 1024) throw new AnalysisError(`${path} is over 1 MiB`);
+        return readFile(full, 'utf8');
+      },
+      platforms,
+      opamRepoCommit: params.opamRepoCommit,
+      log: (line) => log(`${line}\n`),
+    });
+    for (const j of result.jobs) log(`job ${j.name} on ${j.pool}${j.experimental ? ' (experimental)' : ''}\n`);
+    for (const d of result.dropped) log(`not built: ${d.variant}: ${d.reason}\n`);
+    return { status: 'passed', output: result };
+  } catch (err) {
+    if (err instanceof AnalysisError || err instanceof PlatformCatalogueError) {
+      log(`Error: ${err.message}\n`);
+      return { status: 'failed', reason: err.message.split('\n')[0] };
+    }
+    throw err;
+  }
+}

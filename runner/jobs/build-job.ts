@@ -1,0 +1,47 @@
+import type Docker from 'dockerode';
+import type { Job } from '../../app/contract/index.ts';
+import { executeBuild, ImageUnavailableError, type ResourceLimits } from '../docker/index.ts';
+import type { JobOutcome } from './job-outcome.ts';
+
+export interface BuildJobOptions {
+  docker: Docker;
+  sourceDir: string;
+  limits: ResourceLimits;
+  cachePrefix: string;
+  signal: AbortSignal;
+  log: (text: string) => void;
+}
+
+/** A build or lint job: its spec run in Docker with the step cache. */
+export async function runBuildJob(job: Job, o: BuildJobOptions): Promise<JobOutcome> {
+  if (!job.spec) return { status: 'errored', reason: `job ${job.name} has no build spec` };
+  try {
+    const r = await executeBuild({
+      docker: o.docker,
+      spec: job.spec,
+      sourceDir: o.sourceDir,
+      pool: job.pool,
+      jobId: job.id,
+      limits: o.limits,
+      timeoutMs: job.timeoutSeconds * 1000,
+      signal: o.signal,
+      onLog: o.log,
+      cachePrefix: o.cachePrefix,
+    });
+    const cacheHits = r.steps.filter((s) => s.cached).length;
+    const counts = { cacheHits, cacheMisses: r.steps.length - cacheHits };
+    switch (r.status) {
+      case 'passed':
+        return { status: 'passed', ...counts };
+      case 'failed':
+        return { status: 'failed', reason: `step ${(r.failedStep ?? 0) + 1} exited with ${r.exitCode ?? '?'}`, ...counts };
+      case 'cancelled':
+        return { status: 'cancelled', reason: 'cancelled', ...counts };
+      case 'timed_out':
+        return { status: 'failed', reason: `timed out after ${job.timeoutSeconds} s`, timedOut: true, ...counts };
+    }
+  } catch (err) {
+    if (err instanceof ImageUnavailableError) return { status: 'errored', reason: err.message };
+    throw err;
+  }
+}

@@ -1,0 +1,57 @@
+// `cid-runner`: a long-running process that takes jobs of one pool and builds them in Docker.
+import { Command, InvalidArgumentError } from 'commander';
+import Docker from 'dockerode';
+import { POOLS } from '../app/contract/index.ts';
+import { exitCodeFor, toCidError } from '../app/errors/index.ts';
+import { createLogger } from '../app/log/index.ts';
+import { runnerCredential } from '../app/runner-api/index.ts';
+import { loadRunnerConfig } from './config/index.ts';
+import { startRunner } from './worker/index.ts';
+
+const int = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
+  return n;
+};
+
+const program = new Command('cid-runner')
+  .description('Take jobs of one pool from cid\'s queues and build them in Docker.')
+  .option('--pool <pool>', `the pool to serve: ${POOLS.join(', ')} (default: this machine's)`)
+  .option('--concurrency <n>', 'jobs at once', int)
+  .option('--metrics-port <port>', 'serve Prometheus /metrics on this port', int)
+  .action(async (o: { pool?: string; concurrency?: number; metricsPort?: number }) => {
+    const config = loadRunnerConfig(process.env, o);
+    const log = createLogger({ level: config.app.logLevel, name: 'cid-runner' });
+    const docker = new Docker();
+    try {
+      await docker.ping();
+    } catch (err) {
+      throw new Error(`no Docker engine answers (${(err as Error).message}); start dockerd or set DOCKER_HOST`);
+    }
+    const started = await startRunner(config, log, { docker });
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal, graceMs: config.graceMs }, 'stopping: no new jobs; running jobs get the grace period');
+      void started.stop().then(() => process.exit(0));
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+
+program
+  .command('credential')
+  .description("print a runner's credential (CID_RUNNER_TOKEN), derived from CID_RUNNER_SECRET")
+  .requiredOption('--id <id>', 'the runner id')
+  .action((o: { id: string }) => {
+    const secret = process.env.CID_RUNNER_SECRET;
+    if (!secret) throw new Error('set CID_RUNNER_SECRET (the control plane\'s) to derive a credential');
+    console.log(runnerCredential(secret, o.id));
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  const e = toCidError(err);
+  console.error(`cid-runner: ${e.code === 'internal' ? (err as Error).message : e.message}`);
+  process.exit(exitCodeFor(err) || 1);
+});

@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Job } from '../../app/contract/index.ts';
+import type { JobToken } from '../github/control-plane-client.ts';
+
+/** The job's source could not be had: shown as an infrastructure error, with the reason. */
+export class SourceError extends Error {
+  override readonly name = 'SourceError';
+}
+
+function run(cmd: string, args: string[], opts: { stdin?: NodeJS.ReadableStream; cwd?: string } = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: [opts.stdin ? 'pipe' : 'ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()).slice(-2000));
+    child.on('error', (err) => reject(new SourceError(`${cmd}: ${err.message}`)));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new SourceError(`${cmd} ${args.join(' ')} exited with ${code}: ${stderr.trim()}`))));
+    if (opts.stdin && child.stdin) {
+      pipeline(opts.stdin, child.stdin).catch((err: unknown) => reject(new SourceError(`${cmd}: ${(err as Error).message}`)));
+    }
+  });
+}
+
+/** A local repository's commit, exactly as committed (git archive), into `dir`. */
+export async function fetchLocalSource(path: string, sha: string, dir: string): Promise<void> {
+  const archive = spawn('git', ['-C', path, 'archive', '--format=tar', sha], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  archive.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number>((resolve) => archive.on('close', (code) => resolve(code ?? 1)));
+  await run('tar', ['-x', '-C', dir], { stdin: archive.stdout });
+  if ((await exited) !== 0) throw new SourceError(`git archive ${sha} in ${path} failed: ${stderr.trim()}`);
+}
+
+/** A GitHub commit as GitHub's tarball, with a token restricted to the repository. No full clone. */
+export async function fetchGitHubSource(token: JobToken, repo: string, sha: string, dir: string): Promise<void> {
+  const res = await fetch(`${token.apiUrl}/repos/${repo}/tarball/${sha}`, {
+    headers: { authorization: `token ${token.token}`, accept: 'application/vnd.github+json' },
+    redirect: 'follow',
+    signal: AbortSignal.timeout(10 * 60_000),
+  });
+  if (!res.ok || !res.body) throw new SourceError(`downloading ${repo}@${sha.slice(0, 12)} failed: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+  await run('tar', ['-xz', '--strip-components=1', '-C', dir], { stdin: Readable.fromWeb(res.body as never) });
+}
+
+export async function fetchSource(job: Job, dir: string, token: () => Promise<JobToken>): Promise<void> {
+  if (job.source.kind === 'local') return fetchLocalSource(job.source.path, job.source.sha, dir);
+  return fetchGitHubSource(await token(), job.repo, job.source.sha, dir);
+}

@@ -1,0 +1,181 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestControlPlane } from '../../support/control-plane.ts';
+import { ensureDocker, busyboxImage, canEmulateArm64 } from '../../support/images.ts';
+import { RUNNER_SECRET, gitRepo, logText, plannedJob, submitJobs, testRunner, waitJob } from '../../support/runner-harness.ts';
+import type { ControlPlane } from '../../../app/local/start-control-plane.ts';
+
+let cp: ControlPlane;
+let amd64: string;
+let arm64: string | undefined;
+let skip: string | false = false;
+
+before(async () => {
+  const engine = await ensureDocker();
+  skip = engine.skip;
+  if (skip) return;
+  amd64 = await busyboxImage('amd64');
+  if (canEmulateArm64()) arm64 = await busyboxImage('arm64');
+  cp = await startTestControlPlane({ CID_RUNNER_SECRET: RUNNER_SECRET });
+});
+after(async () => {
+  await cp?.stop();
+});
+
+test('a runner builds a local commit: logs stream into the store while the job runs, the pipeline passes', async (t) => {
+  if (skip) return t.skip(skip);
+  const src = gitRepo({ 'hello.txt': 'hello from the source\n' });
+  const r = await testRunner(cp, 'linux-x86_64');
+  try {
+    const [job] = await submitJobs(cp, {
+      repo: 'local/hello',
+      sha: src.sha,
+      source: { kind: 'local', path: src.path, sha: src.sha },
+      jobs: [plannedJob('busybox-hello', 'linux-x86_64', amd64, ['cat hello.txt; echo first; sleep 2; echo second'])],
+    });
+    assert.ok(job);
+    const running = await waitJob(cp, job.id, (j) => j.status === 'running');
+    assert.equal(running.runnerId, r.runner.id);
+    // While it sleeps, the first line is already in the store.
+    const early = await (async () => {
+      for (let i = 0; i < 60; i++) {
+        const text = await logText(cp, running);
+        if (/: first$/m.test(text)) return text;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      return '';
+    })();
+    assert.match(early, /hello from the source/);
+    assert.doesNotMatch(early, /: second$/m);
+    const done = await waitJob(cp, job.id, (j) => j.status === 'passed');
+    assert.equal(done.attempt, 1);
+    const text = await logText(cp, done);
+    assert.match(text, /^\d{4}-\d\d-\d\d \d\d:\d\d\.\d\d: /m);
+    assert.match(text, /: second$/m);
+    assert.match(text, /\[cid\] passed/);
+    await waitJob(cp, job.id, () => true);
+    const p = await cp.svc.store.pipelines.get(job.pipelineId);
+    assert.ok(p && ['passed', 'running'].includes(p.status));
+  } finally {
+    await r.stop(0);
+  }
+});
+
+test('a failing step fails the job with the step and exit status', async (t) => {
+  if (skip) return t.skip(skip);
+  const src = gitRepo({ 'x.txt': 'x' });
+  const r = await testRunner(cp, 'linux-x86_64');
+  try {
+    const [job] = await submitJobs(cp, {
+      repo: 'local/fail',
+      sha: src.sha,
+      source: { kind: 'local', path: src.path, sha: src.sha },
+      jobs: [plannedJob('fails', 'linux-x86_64', amd64, ['echo about to fail; exit 3'])],
+    });
+    const done = await waitJob(cp, job!.id, (j) => j.status === 'failed');
+    assert.match(done.reason ?? '', /exited with 3/);
+  } finally {
+    await r.stop(0);
+  }
+});
+
+test('runners take only their own pool\'s jobs and build in containers of their architecture', async (t) => {
+  if (skip) return t.skip(skip);
+  if (!arm64) return t.skip('no qemu-aarch64 binfmt here: run infra/bootstrap.sh as root');
+  const src = gitRepo({ 'a.txt': 'a' });
+  const x86 = await testRunner(cp, 'linux-x86_64', { id: 'runner-x86' });
+  const arm = await testRunner(cp, 'linux-arm64', { id: 'runner-arm' });
+  try {
+    const jobs = await submitJobs(cp, {
+      repo: 'local/arch',
+      sha: src.sha,
+      source: { kind: 'local', path: src.path, sha: src.sha },
+      jobs: [
+        plannedJob('on-x86', 'linux-x86_64', amd64, ['uname -m']),
+        plannedJob('on-arm', 'linux-arm64', arm64, ['uname -m']),
+      ],
+    });
+    const [onX86, onArm] = await Promise.all(jobs.map((j) => waitJob(cp, j.id, (x) => x.status === 'passed', 120_000)));
+    assert.equal(onX86?.runnerId, 'runner-x86');
+    assert.equal(onArm?.runnerId, 'runner-arm');
+    assert.match(await logText(cp, onX86!), /x86_64/);
+    assert.match(await logText(cp, onArm!), /aarch64/);
+  } finally {
+    await Promise.all([x86.stop(0), arm.stop(0)]);
+  }
+});
+
+test('a cancel recorded on a running job stops its container within 2 s', async (t) => {
+  if (skip) return t.skip(skip);
+  const src = gitRepo({ 'a.txt': 'a' });
+  const r = await testRunner(cp, 'linux-x86_64');
+  try {
+    const [job] = await submitJobs(cp, {
+      repo: 'local/cancel',
+      sha: src.sha,
+      source: { kind: 'local', path: src.path, sha: src.sha },
+      jobs: [plannedJob('long', 'linux-x86_64', amd64, ['echo started; sleep 60'])],
+    });
+    const running = await waitJob(cp, job!.id, (j) => j.status === 'running');
+    for (let i = 0; i < 100 && !/: started$/m.test(await logText(cp, running)); i++) await new Promise((res) => setTimeout(res, 100));
+    const t0 = Date.now();
+    await cp.svc.store.jobs.requestCancel(job!.id, 'cancelled by a test');
+    const done = await waitJob(cp, job!.id, (j) => j.status === 'cancelled', 10_000);
+    const took = Date.now() - t0;
+    assert.ok(took < 2500, `cancel took ${took} ms`);
+    assert.equal(done.reason, 'cancelled by a test');
+  } finally {
+    await r.stop(0);
+  }
+});
+
+test('SIGTERM hands an unfinished job back; another runner runs it to the end', async (t) => {
+  if (skip) return t.skip(skip);
+  const src = gitRepo({ 'a.txt': 'a' });
+  const first = await testRunner(cp, 'linux-x86_64', { id: 'runner-leaving' });
+  const [job] = await submitJobs(cp, {
+    repo: 'local/handback',
+    sha: src.sha,
+    source: { kind: 'local', path: src.path, sha: src.sha },
+    jobs: [plannedJob('handback', 'linux-x86_64', amd64, ['sleep 4; echo finished'])],
+  });
+  await waitJob(cp, job!.id, (j) => j.status === 'running' && j.runnerId === 'runner-leaving');
+  const { handedBack } = await first.stop(300);
+  assert.deepEqual(handedBack, [job!.id]);
+  const requeued = await cp.svc.store.jobs.get(job!.id);
+  assert.equal(requeued?.status, 'queued');
+  const second = await testRunner(cp, 'linux-x86_64', { id: 'runner-staying' });
+  try {
+    const done = await waitJob(cp, job!.id, (j) => j.status === 'passed');
+    assert.equal(done.runnerId, 'runner-staying');
+    assert.equal(done.attempt, 2);
+    assert.match(await logText(cp, { ...done, attempt: 1 }), /goes back to the queue/);
+  } finally {
+    await second.stop(0);
+  }
+});
+
+test('an urgent job is taken before bulk jobs queued earlier', async (t) => {
+  if (skip) return t.skip(skip);
+  const src = gitRepo({ 'a.txt': 'a' });
+  const bulk = await submitJobs(cp, {
+    repo: 'local/prio',
+    sha: src.sha,
+    source: { kind: 'local', path: src.path, sha: src.sha },
+    jobs: [1, 2, 3].map((i) => plannedJob(`bulk-${i}`, 'linux-x86_64', amd64, ['true'], { priority: 'bulk' })),
+  });
+  const [urgent] = await submitJobs(cp, {
+    repo: 'local/prio',
+    sha: src.sha,
+    source: { kind: 'local', path: src.path, sha: src.sha },
+    jobs: [plannedJob('urgent', 'linux-x86_64', amd64, ['true'])],
+  });
+  const r = await testRunner(cp, 'linux-x86_64');
+  try {
+    const all = await Promise.all([urgent!, ...bulk].map((j) => waitJob(cp, j.id, (x) => x.status === 'passed')));
+    const started = all.map((j) => ({ name: j.name, at: j.startedAt ?? '' })).sort((a, b) => a.at.localeCompare(b.at));
+    assert.equal(started[0]?.name, 'urgent');
+  } finally {
+    await r.stop(0);
+  }
+});

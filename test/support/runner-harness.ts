@@ -1,0 +1,96 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { ControlPlane } from '../../app/local/start-control-plane.ts';
+import { addJobs } from '../../app/pipelines/index.ts';
+import type { Job, PlannedJob, Pool, Source } from '../../app/contract/index.ts';
+import { runnerCredential } from '../../app/runner-api/index.ts';
+import { createLogger } from '../../app/log/index.ts';
+import { loadRunnerConfig, type RunnerConfig } from '../../runner/config/index.ts';
+import { startRunner, type StartedRunner } from '../../runner/worker/index.ts';
+import type { CheckRunReporter } from '../../runner/github/check-run-reporter.ts';
+import { until } from './control-plane.ts';
+
+export const RUNNER_SECRET = 'test-runner-secret-0123456789';
+
+/**
+ * A git repository with one commit of these files; returns its path and the commit. A unique
+ * `.nonce` file makes every repository's content new, so the step cache never answers for it.
+ */
+export function gitRepo(files: Record<string, string>): { path: string; sha: string } {
+  const path = mkdtempSync(join(tmpdir(), 'cid-git-'));
+  for (const [name, content] of Object.entries({ ...files, '.nonce': randomBytes(8).toString('hex') })) {
+    mkdirSync(dirname(join(path, name)), { recursive: true });
+    writeFileSync(join(path, name), content);
+  }
+  const git = (...args: string[]) => execFileSync('git', ['-C', path, ...args], { encoding: 'utf8' }).trim();
+  git('init', '-q');
+  git('add', '-A');
+  git('-c', 'user.name=cid', '-c', 'user.email=cid@example.org', 'commit', '-q', '-m', 'test');
+  return { path, sha: git('rev-parse', 'HEAD') };
+}
+
+/** Environment for a runner that reaches a test control plane's store, queues and API. */
+export function runnerEnv(cp: ControlPlane, id: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    CID_STAGE: 'test',
+    LOG_LEVEL: 'silent',
+    DYNAMODB_ENDPOINT: cp.config.dynamoEndpoint ?? '',
+    SQS_ENDPOINT: cp.config.sqsEndpoint ?? '',
+    CID_API_URL: cp.url,
+    CID_RUNNER_TOKEN: runnerCredential(RUNNER_SECRET, id),
+    CID_RUNNER_WORK_DIR: mkdtempSync(join(tmpdir(), 'cid-runner-work-')),
+    CID_CACHE_PREFIX: `cid-test-${randomBytes(3).toString('hex')}`,
+    CID_JOB_MEMORY_MB: '512',
+    CID_JOB_CPUS: '1',
+    CID_JOB_PIDS: '256',
+    CID_RUNNER_HEARTBEAT_SECONDS: '0.5',
+    CID_RUNNER_STALE_SECONDS: '3',
+    CID_RUNNER_POLL_SECONDS: '1',
+    ...extra,
+  };
+}
+
+export async function testRunner(
+  cp: ControlPlane,
+  pool: Pool,
+  opts: { id?: string; env?: Record<string, string>; reporter?: CheckRunReporter } = {},
+): Promise<StartedRunner & { config: RunnerConfig }> {
+  const id = opts.id ?? `runner-${pool}-${randomBytes(3).toString('hex')}`;
+  const config = loadRunnerConfig(runnerEnv(cp, id, opts.env), { pool });
+  const started = await startRunner(config, createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }), opts.reporter ? { reporter: opts.reporter } : {});
+  return { ...started, config };
+}
+
+/** Creates a pipeline for the commit and queues these jobs through the control plane's own code. */
+export async function submitJobs(cp: ControlPlane, o: { repo: string; sha: string; source: Source; jobs: PlannedJob[]; installationId?: number }): Promise<Job[]> {
+  const { pipeline } = await cp.svc.store.pipelines.ensure({ repo: o.repo, sha: o.sha, ref: 'refs/heads/main', ...(o.installationId ? { installationId: o.installationId } : {}) });
+  return addJobs(cp.svc, pipeline, o.source, o.jobs);
+}
+
+export function plannedJob(name: string, pool: Pool, from: string, shell: string[], extra: Partial<PlannedJob> = {}): PlannedJob {
+  return {
+    name,
+    kind: 'build',
+    pool,
+    priority: 'urgent',
+    experimental: false,
+    spec: { from, steps: [{ op: 'copy', src: ['.'], dst: '/src', exclude: [] }, { op: 'workdir', path: '/src' }, ...shell.map((s) => ({ op: 'run' as const, shell: s, network: false, cache: [] }))] },
+    ...extra,
+  };
+}
+
+export async function waitJob(cp: ControlPlane, id: string, pred: (j: Job) => boolean, timeoutMs = 60_000): Promise<Job> {
+  return until(async () => {
+    const j = await cp.svc.store.jobs.get(id);
+    return j && pred(j) ? j : undefined;
+  }, { timeoutMs, what: `job ${id}` });
+}
+
+export async function logText(cp: ControlPlane, job: Pick<Job, 'id' | 'generation' | 'attempt'>): Promise<string> {
+  let text = '';
+  for await (const c of cp.svc.store.logs.read(`${job.id}#${job.generation}.${job.attempt}`)) text += c.text;
+  return text;
+}
