@@ -4,7 +4,7 @@ import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { busyboxImage, ensureDocker } from '../../support/images.ts';
 import { cacheRef, lookupStep, pruneCache } from '../../../runner/docker/index.ts';
-import { makeSource, nonce, Sandbox, shell, writeSource } from './harness.ts';
+import { copy, makeSource, nonce, Sandbox, shell, writeSource } from './harness.ts';
 
 const engine = await ensureDocker();
 
@@ -83,7 +83,7 @@ describe('executeBuild: step cache', { skip: engine.skip, timeout: 600_000 }, ()
       from: image,
       steps: [
         shell(`echo before-${n}`),
-        { op: 'copy', src: ['.'], dst: '/src', exclude: ['_build'] } as const,
+        copy(['.'], '/src', ['_build']),
         shell('cd /src && find . | sort && cat a.ml lib/b.ml'),
         shell('echo after'),
       ],

@@ -5,7 +5,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { BuildSpecInput, Pool } from '../../../app/contract/index.ts';
+import type { BuildSpecInput, Pool, StepInput } from '../../../app/contract/index.ts';
 import { cacheRef, executeBuild, StepLogStore } from '../../../runner/docker/index.ts';
 import type { BuildResult, ExecuteBuildOptions, ResourceLimits } from '../../../runner/docker/index.ts';
 
@@ -92,5 +92,10 @@ export class Sandbox {
   }
 }
 
-export const shell = (script: string, extra: { network?: boolean; cache?: { id: string; target: string }[] } = {}) =>
-  ({ op: 'run', shell: script, ...extra }) as const;
+export const shell = (script: string, extra: { network?: boolean; cache?: { id: string; target: string }[] } = {}): StepInput => ({
+  op: 'run',
+  shell: script,
+  ...extra,
+});
+
+export const copy = (src: string[], dst: string, exclude: string[] = []): StepInput => ({ op: 'copy', src, dst, exclude });
