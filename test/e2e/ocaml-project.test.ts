@@ -1,0 +1,119 @@
+// End to end: a signed push webhook → (analysis) on a runner → build jobs → real OCaml compiled
+// and tested in Docker, reported as check runs with tokens restricted to the repository.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { startHarness, type Harness } from '../support/github-harness.ts';
+import { until } from '../support/control-plane.ts';
+import { ensureDocker, ocamlImage } from '../support/images.ts';
+import { RUNNER_SECRET, logText, testRunner } from '../support/runner-harness.ts';
+import { makePushPayload } from '../support/webhooks.ts';
+import { FastProbotOctokit } from '../support/fake-github/fast-octokit.ts';
+import { CheckRunReporter } from '../../runner/github/check-run-reporter.ts';
+import { pipelineId } from '../../app/contract/index.ts';
+
+const FIXTURE = new URL('../fixtures/ocaml-project/', import.meta.url).pathname;
+const REPO = 'ocaml-e2e/project';
+const INST = 31337;
+const SHA = 'e2e0000000000000000000000000000000000001';
+
+function fixtureFiles(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(FIXTURE, p)] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(FIXTURE);
+  return out;
+}
+
+let h: Harness | undefined;
+let skip: string | false = false;
+let image = '';
+
+before(async () => {
+  skip = (await ensureDocker()).skip;
+  if (skip) return;
+  image = await ocamlImage();
+  const dir = mkdtempSync(join(tmpdir(), 'cid-e2e-'));
+  const catalogue = join(dir, 'platforms.yml');
+  writeFileSync(
+    catalogue,
+    [
+      `- { distro: debian-12, ocamlVersion: "4.13", image: "${image}", preinstalled: true }`,
+      `- { distro: debian-12-failing, ocamlVersion: "4.13", image: "${image}", preinstalled: true, env: { CID_FIXTURE_FAIL: "1" } }`,
+      '',
+    ].join('\n'),
+  );
+  h = await startHarness({ CID_PLATFORMS: catalogue, CID_RUNNER_SECRET: RUNNER_SECRET });
+  h.fake.addInstallation({ id: INST, account: 'ocaml-e2e', repositories: [REPO] });
+  h.fake.setRepoFiles(REPO, SHA, fixtureFiles(), { refs: ['main'] });
+});
+after(async () => {
+  await h?.stop();
+});
+
+test('a push builds and tests a two-package OCaml project on two platforms; one fails on purpose', { timeout: 600_000 }, async (t) => {
+  if (skip || !h) return t.skip(skip || 'no harness');
+  const { cp, fake } = h;
+  const runner = await testRunner(cp, 'linux-x86_64', { reporter: new CheckRunReporter(FastProbotOctokit), env: { CID_RUNNER_CONCURRENCY: '2' } });
+  try {
+    const r = await h.deliver('push', makePushPayload({ repo: REPO, sha: SHA, installationId: INST }));
+    assert.equal(r.result?.action, 'pipeline');
+    const pid = pipelineId(REPO, SHA);
+    const pipeline = await until(
+      async () => {
+        const p = await cp.svc.store.pipelines.get(pid);
+        return p && ['passed', 'failed', 'errored', 'cancelled'].includes(p.status) && p;
+      },
+      { timeoutMs: 540_000, what: 'the pipeline to finish' },
+    );
+    const jobs = await cp.svc.store.jobs.listByPipeline(pid);
+    const byName = Object.fromEntries(jobs.map((j) => [j.name, j]));
+    assert.deepEqual(Object.keys(byName).sort(), ['(analysis)', 'debian-12-4.13_opam-2.5', 'debian-12-failing-4.13_opam-2.5']);
+    assert.equal(byName['(analysis)']?.status, 'passed');
+    const ok = byName['debian-12-4.13_opam-2.5']!;
+    const bad = byName['debian-12-failing-4.13_opam-2.5']!;
+    assert.equal(ok.status, 'passed', `${ok.reason}\n${await logText(cp, ok)}`);
+    assert.equal(bad.status, 'failed');
+    assert.equal(pipeline.status, 'failed');
+    assert.match(await logText(cp, bad), /FAIL platform check/);
+    const okLog = await logText(cp, ok);
+    assert.match(okLog, /dune build/);
+    assert.doesNotMatch(okLog, /FAIL platform check/);
+
+    // GitHub: every job's check run completed with its conclusion, and the summary.
+    const runs = await until(
+      async () => {
+        const rs = fake.state.checkRuns.filter((c) => c.head_sha === SHA);
+        const summary = rs.find((c) => c.name === 'cid');
+        return rs.length === 4 && summary?.status === 'completed' && rs.every((c) => c.status === 'completed') && rs;
+      },
+      { timeoutMs: 30_000, what: 'completed check runs' },
+    );
+    const conclusion = (name: string) => runs.find((c) => c.name === name)?.conclusion;
+    assert.equal(conclusion('(analysis)'), 'success');
+    assert.equal(conclusion('debian-12-4.13_opam-2.5'), 'success');
+    assert.equal(conclusion('debian-12-failing-4.13_opam-2.5'), 'failure');
+    assert.equal(conclusion('cid'), 'failure');
+    const summary = runs.find((c) => c.name === 'cid')?.output.summary ?? '';
+    assert.match(summary, /✅ \[debian-12-4\.13_opam-2\.5 \(passed\)\]/);
+    assert.match(summary, /❌ \[debian-12-failing-4\.13_opam-2\.5 \(failed: step \d+ exited with 1\)\]/);
+    // The runner reported the failing job itself: its log's tail is in the check run's text.
+    assert.match(runs.find((c) => c.name === 'debian-12-failing-4.13_opam-2.5')?.output.text ?? '', /FAIL platform check/);
+
+    // Every check-run call the runner made used a token minted for this repository only.
+    const calls = runs.flatMap((c) => c.calls);
+    const restricted = calls.filter((c) => c.auth.token && fake.tokenInfo(c.auth.token)?.repositories?.join() === REPO);
+    assert.ok(restricted.length >= 3, `check-run calls with a repository-restricted token: ${restricted.length}`);
+    for (const c of restricted) assert.deepEqual(fake.tokenInfo(c.auth.token!)?.permissions, { contents: 'read', checks: 'write', metadata: 'read' });
+    assert.deepEqual(fake.state.invalidRequests, []);
+  } finally {
+    await runner.stop(0);
+  }
+});
