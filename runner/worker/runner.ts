@@ -159,7 +159,18 @@ export class Runner {
       generation,
       staleBefore: new Date(Date.now() - this.d.config.staleMs).toISOString(),
     });
-    if (!claimed) return this.drop(url, m, 'job is being run by another runner', { jobId });
+    if (!claimed) {
+      const now = await this.d.store.jobs.get(jobId);
+      if (now?.status === 'running') {
+        // Another runner holds it with a fresh heartbeat. Keep the message: if that runner dies,
+        // its heartbeat goes stale and this message lets someone take the job over.
+        const wait = Math.ceil(this.d.config.staleMs / 1000) + 1;
+        await this.d.queues.extend(url, m.ReceiptHandle ?? '', wait).catch(() => undefined);
+        this.d.log.info({ jobId, holder: now.runnerId, retryInSeconds: wait }, 'job is running elsewhere; message kept');
+        return;
+      }
+      return this.drop(url, m, `job is ${now?.status ?? 'gone'}`, { jobId });
+    }
     this.d.metrics?.observeQueueWait(priority, m.Attributes?.SentTimestamp);
     const abort = new AbortController();
     const entry: Running = { job: claimed, abort, done: Promise.resolve() };
