@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.logLevel });
 
   // Signals are handled from the first moment, so a stop during start-up still cleans up.
-  let cp: ControlPlane | undefined;
+  const started: { cp?: ControlPlane } = {};
   let local: { runner?: StartedRunner; why?: string } = { why: 'starting' };
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -23,13 +23,13 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     await local.runner?.stop();
-    await cp?.stop();
+    await started.cp?.stop();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
-  cp = await startControlPlane(config, {
+  const cp = await startControlPlane(config, {
     log,
     fixedPorts: true,
     healthProbe: async () => ({
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
         : { ok: true, detail: `no local runner: ${local.why ?? 'unknown'}` },
     }),
   });
+  started.cp = cp;
   if (stopping) return;
   local = await startLocalRunner(cp, log);
   if (stopping) await local.runner?.stop();
