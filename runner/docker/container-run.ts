@@ -44,8 +44,9 @@ export async function runToExit(
     // Let the output the process wrote before exiting drain, without hanging on a stuck stream.
     await Promise.race([ended, sleep(killed ? 200 : 2000)]);
     demux.end();
-    const info = await container.inspect();
-    return { exitCode: waited.StatusCode, oomKilled: info.State.OOMKilled, aborted: killed };
+    // Why it failed matters only when it failed.
+    const oomKilled = waited.StatusCode !== 0 && (await container.inspect()).State.OOMKilled;
+    return { exitCode: waited.StatusCode, oomKilled, aborted: killed };
   } finally {
     opts.signal.removeEventListener('abort', kill);
     stream.destroy?.();

@@ -95,6 +95,6 @@ export async function executeCopy(ctx: StepContext, dstDir: string, entries: rea
     if (ctx.signal.aborted) return { kind: 'aborted' };
     throw e;
   } finally {
-    await container.remove({ force: true, v: true }).catch(() => undefined);
+    ctx.defer(container.remove({ force: true, v: true }).catch(() => undefined));
   }
 }

@@ -15,7 +15,7 @@ import type { StepLogWriter } from './log-store.ts';
 import { executeRun } from './run-step.ts';
 import { manifestOf, planCopy } from './source-tree.ts';
 import type { CopyEntry } from './source-tree.ts';
-import { lookupStep } from './step-cache.ts';
+import { lookupStep, tagStep } from './step-cache.ts';
 import type { StepContext, StepOutcome } from './step-context.ts';
 import { stepHeader } from './step-header.ts';
 
@@ -135,6 +135,7 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
   const store = opts.logStore ?? new StepLogStore();
   const abort = new JobAbort(opts.signal, opts.timeoutMs);
   const ephemeral: string[] = [];
+  const deferred: Promise<unknown>[] = [];
   const steps: StepResult[] = [];
   let sinkError: unknown;
   const emit = (text: string): void => {
@@ -253,6 +254,7 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
         tag: useCache,
         commit: useCache || index < lastMaterial,
         output,
+        defer: (p) => deferred.push(p),
       };
       let outcome: StepOutcome;
       try {
@@ -279,17 +281,19 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
           `Job failed: step ${index} (${step.op}) ${outcome.message}`,
         );
       }
+      if (outcome.unchanged && useCache) await tagStep(docker, parentImage, key);
       await writer?.commit();
       if (outcome.imageId !== undefined) {
         if (!useCache) ephemeral.push(outcome.imageId);
         parentImage = outcome.imageId;
-        if (useCache) emit(stampLine(`---> saved as "${key}"`));
       }
+      if (useCache) emit(stampLine(`---> saved as "${key}"`));
       parentKey = key;
     }
     return finish({ status: 'passed' }, 'Job succeeded');
   } finally {
     abort.dispose();
+    await Promise.allSettled(deferred);
     // Uncached intermediate images, newest first (a parent cannot go before its children).
     for (const id of ephemeral.reverse()) await docker.getImage(id).remove({ noprune: false }).catch(() => undefined);
     if (sinkError !== undefined) {

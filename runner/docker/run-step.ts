@@ -56,6 +56,11 @@ export async function executeRun(ctx: StepContext, step: RunStep): Promise<StepO
       return { kind: 'failed', exitCode: out.exitCode, message: `exited with status ${out.exitCode}${why}` };
     }
     if (!ctx.commit) return { kind: 'ok' };
+    // A step that changed no file (a check, a test run writing only to a cache mount) leaves the
+    // parent image as it was: committing would copy the whole root filesystem on the vfs driver
+    // for nothing. Listing changes is cheap on overlay2 and a tree walk on vfs.
+    const changes = (await container.changes()) as unknown[] | null;
+    if (changes === null || changes.length === 0) return { kind: 'ok', unchanged: true };
     const imageId = await commitStep(container, {
       key: ctx.tag ? ctx.key : undefined,
       parent: ctx.parentKey,
@@ -64,7 +69,8 @@ export async function executeRun(ctx: StepContext, step: RunStep): Promise<StepO
     });
     return { kind: 'ok', imageId };
   } finally {
-    // Always removed, whatever happened; anonymous volumes with it, named cache volumes stay.
-    await container.remove({ force: true, v: true }).catch(() => undefined);
+    // Always removed, whatever happened, anonymous volumes with it (named cache volumes stay);
+    // while the next step starts, the job waiting for it before it returns.
+    ctx.defer(container.remove({ force: true, v: true }).catch(() => undefined));
   }
 }

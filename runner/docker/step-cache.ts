@@ -13,16 +13,22 @@ export const LABEL_OP = 'cid.op';
 
 const statusCode = (e: unknown): number | undefined => (e as { statusCode?: number } | null)?.statusCode;
 
-/** The id of the image cached under `key`, if any. */
+/**
+ * The id of the image cached under `key`, if any. The tag is the whole index: a step that changed
+ * no file is recorded by tagging its parent image, which carries the parent's labels.
+ */
 export async function lookupStep(docker: Docker, key: string): Promise<string | undefined> {
   try {
-    const info = await docker.getImage(cacheRef(key)).inspect();
-    // A tag someone moved by hand is not ours to trust.
-    return info.Config?.Labels?.[LABEL_KEY] === key ? info.Id : undefined;
+    return (await docker.getImage(cacheRef(key)).inspect()).Id;
   } catch (e) {
     if (statusCode(e) === 404) return undefined;
     throw e;
   }
+}
+
+/** Records `imageId` (unchanged by the step) as the result of `key`. */
+export async function tagStep(docker: Docker, imageId: string, key: string): Promise<void> {
+  await docker.getImage(imageId).tag({ repo: CACHE_REPO, tag: key });
 }
 
 /**
@@ -65,7 +71,8 @@ export async function pruneCache(opts: {
 }): Promise<PruneResult> {
   const store = opts.logStore ?? new StepLogStore();
   const cutoff = (opts.now ?? new Date()).getTime() - opts.olderThanMs;
-  const images = await opts.docker.listImages({ filters: { label: [LABEL_KEY] } });
+  // By name, not label: an unchanged step's tag sits on an image without our labels.
+  const images = await opts.docker.listImages({ filters: { reference: [CACHE_REPO] } });
   const live = new Set<string>();
   let removedImages = 0;
   for (const img of images) {

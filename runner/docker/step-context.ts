@@ -26,9 +26,12 @@ export interface StepContext {
   /** Commit the result at all (false for the last step when nothing is cached). */
   commit: boolean;
   output: (text: string) => void;
+  /** Work left to finish before the job returns (container removal), so the next step need not wait. */
+  defer: (cleanup: Promise<unknown>) => void;
 }
 
 export type StepOutcome =
-  | { kind: 'ok'; imageId?: string }
+  /** `imageId` absent: nothing committed (not asked to, or the step changed no file). */
+  | { kind: 'ok'; imageId?: string; unchanged?: boolean }
   | { kind: 'failed'; exitCode?: number; message: string }
   | { kind: 'aborted' };
