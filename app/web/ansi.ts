@@ -21,7 +21,8 @@ const initial = (): AnsiState => ({ bold: false, dim: false, italic: false, unde
 // CSI sequences, OSC sequences (ended by BEL or ST) and two-character escapes.
 const ESCAPE = /\x1b\[([0-9;:?]*)([ -/]*[@-~])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]?/g;
 // Other control characters (backspace, bell…) have no place in HTML; tabs stay.
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/g;
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
+const CONTROL_ALL = /[\x00-\x08\x0b-\x1f\x7f]/g;
 
 /** The xterm 256-colour palette entry n (16–255) as #rrggbb. */
 function palette256(n: number): string {
@@ -117,11 +118,43 @@ function openTag(s: AnsiState): string {
 }
 
 /**
+ * The end of the escape sequence starting at `i` (text[i] is ESC), and the SGR parameters when
+ * it is one ("1;31" for ESC[1;31m), without a regex: this runs for every escape of big logs.
+ */
+function scanEscape(text: string, i: number): { end: number; sgr?: string } {
+  const next = text.charCodeAt(i + 1);
+  if (next === 0x5b) {
+    // CSI: parameters 0x30–0x3f, intermediates 0x20–0x2f, one final byte 0x40–0x7e.
+    let j = i + 2;
+    while (j < text.length && text.charCodeAt(j) >= 0x30 && text.charCodeAt(j) <= 0x3f) j++;
+    const paramsEnd = j;
+    while (j < text.length && text.charCodeAt(j) >= 0x20 && text.charCodeAt(j) <= 0x2f) j++;
+    if (j >= text.length) return { end: text.length };
+    const final = text.charCodeAt(j);
+    if (final < 0x40 || final > 0x7e) return { end: j };
+    return final === 0x6d && paramsEnd === j ? { end: j + 1, sgr: text.slice(i + 2, paramsEnd) } : { end: j + 1 };
+  }
+  if (next === 0x5d) {
+    // OSC: up to BEL or ST (ESC \\).
+    for (let j = i + 2; j < text.length; j++) {
+      const c = text.charCodeAt(j);
+      if (c === 0x07) return { end: j + 1 };
+      if (c === 0x1b) return { end: text.charCodeAt(j + 1) === 0x5c ? j + 2 : j };
+    }
+    return { end: text.length };
+  }
+  // Two-character escapes (ESC 7, ESC M…); a lone ESC at the end goes too.
+  return { end: Math.min(text.length, i + 2) };
+}
+
+/**
  * Renders lines one at a time; colour state carries from one line to the next, as in a
  * terminal, while every line's spans are closed so each line is a self-contained element.
  */
 export class AnsiRenderer {
   readonly state: AnsiState;
+  /** The opening tag for the current state, rebuilt only when the state changes. */
+  private open: string | undefined;
 
   constructor(sgr = '') {
     this.state = decodeState(sgr);
@@ -129,6 +162,16 @@ export class AnsiRenderer {
 
   get sgr(): string {
     return encodeState(this.state);
+  }
+
+  private apply(params: string): void {
+    applySgr(this.state, params);
+    this.open = undefined;
+  }
+
+  private openTag(): string {
+    this.open ??= openTag(this.state);
+    return this.open;
   }
 
   /** One line (without its newline) as safe HTML. */
@@ -141,37 +184,38 @@ export class AnsiRenderer {
       for (let i = 0; i < last; i++) this.skip(parts[i] as string);
       text = parts[last] as string;
     }
-    if (!text.includes('\x1b')) {
-      const open = openTag(this.state);
-      const body = escapeHtml(text.replace(CONTROL, ''));
-      return open && body ? `${open}${body}</span>` : body;
-    }
+    let esc = text.indexOf('\x1b');
+    if (esc === -1) return this.segment(text);
     let out = '';
     let last = 0;
-    ESCAPE.lastIndex = 0;
-    for (let m = ESCAPE.exec(text); m; m = ESCAPE.exec(text)) {
-      out += this.segment(text.slice(last, m.index));
-      if (m[2] === 'm') applySgr(this.state, m[1] ?? '');
-      last = m.index + m[0].length;
+    while (esc !== -1) {
+      out += this.segment(text.slice(last, esc));
+      const e = scanEscape(text, esc);
+      if (e.sgr !== undefined) this.apply(e.sgr);
+      last = e.end;
+      esc = text.indexOf('\x1b', last);
     }
     return out + this.segment(text.slice(last));
   }
 
   private segment(text: string): string {
     if (text === '') return '';
-    const body = escapeHtml(text.replace(CONTROL, ''));
-    const open = openTag(this.state);
+    const body = escapeHtml(CONTROL.test(text) ? text.replace(CONTROL_ALL, '') : text);
+    const open = this.openTag();
     return open ? `${open}${body}</span>` : body;
   }
 
   /** Applies a text's colour changes without rendering it. */
   private skip(text: string): void {
-    ESCAPE.lastIndex = 0;
-    for (let m = ESCAPE.exec(text); m; m = ESCAPE.exec(text)) if (m[2] === 'm') applySgr(this.state, m[1] ?? '');
+    for (let esc = text.indexOf('\x1b'); esc !== -1; ) {
+      const e = scanEscape(text, esc);
+      if (e.sgr !== undefined) this.apply(e.sgr);
+      esc = text.indexOf('\x1b', e.end);
+    }
   }
 }
 
 /** Text without escapes or control characters (newlines and tabs stay). */
 export function stripAnsi(text: string): string {
-  return text.replace(ESCAPE, '').replace(CONTROL, (c) => (c === '\r' ? '\r' : ''));
+  return text.replace(ESCAPE, '').replace(CONTROL_ALL, (c) => (c === '\r' ? '\r' : ''));
 }

@@ -7,12 +7,15 @@ import type { Viewer } from './access.ts';
 import { stripAnsi } from './ansi.ts';
 import type { AccessLevel } from './github-user.ts';
 import { LogHtmlRenderer, START_CURSOR, type HtmlLogCursor } from './log-html.ts';
-import { linesOf } from './log-lines.ts';
+import { LineSplitter } from './log-lines.ts';
 import { currentRun, listRuns, readJob, readRepo, type RunRef, type WebDeps } from './queries.ts';
 import { jobStateHtml } from './views/job-page.ts';
 
-/** Chunks per store read: 16 × 64 KiB at most, whatever the log's size. */
-const PAGE = 16;
+/**
+ * Chunks per store read: at most 4 × 64 KiB in flight, whatever the log's size. Small pages keep
+ * what survives across the awaits (and so gets promoted to the old heap) small.
+ */
+const PAGE = 4;
 
 export interface LoadedJob {
   repo: Repository;
@@ -50,7 +53,7 @@ export async function loadJob(
   return { repo, level, job, runs, ...(run ? { run } : {}), current: isCurrent, live };
 }
 
-/** The log as HTML lines, then `tail` with the cursor a live reader resumes from. */
+/** The log as HTML lines (one string per chunk), then `tail` with the cursor a live reader resumes from. */
 export async function* htmlLogParts(
   svc: Services,
   run: RunRef | undefined,
@@ -58,20 +61,28 @@ export async function* htmlLogParts(
   tail: (cursor: HtmlLogCursor, empty: boolean) => string,
 ): AsyncGenerator<string> {
   const r = new LogHtmlRenderer();
-  let cursor: HtmlLogCursor = { ...START_CURSOR };
+  let seq = 0;
+  let offset = 0;
   if (run) {
-    let out = '';
-    for await (const l of linesOf(svc.store.logs.read(run.logId, 0, PAGE), START_CURSOR, !live)) {
-      out += r.render(l.text);
-      cursor = { ...l.next, line: r.line, sgr: r.sgr };
-      if (out.length >= 16 * 1024) {
-        yield out;
-        out = '';
+    const splitter = new LineSplitter(START_CURSOR);
+    let parts: string[] = [];
+    const onLine = (text: string, s: number, o: number) => {
+      parts.push(r.render(text));
+      seq = s;
+      offset = o;
+    };
+    for await (const c of svc.store.logs.read(run.logId, 0, PAGE)) {
+      splitter.feed(c, onLine);
+      if (parts.length > 0) {
+        // Joined into one flat string, so the chunk the lines were cut from can go.
+        yield parts.join('');
+        parts = [];
       }
     }
-    if (out) yield out;
+    if (!live) splitter.flush(onLine);
+    if (parts.length > 0) yield parts.join('');
   }
-  yield tail(cursor, r.line === 0);
+  yield tail({ seq, offset, line: r.line, sgr: r.sgr }, r.line === 0);
 }
 
 /** The log as text; escapes stripped unless `ansi`. Escapes never span lines, so a held-back partial line suffices. */
@@ -109,16 +120,26 @@ export async function liveUpdate(
   if (!run) return { html: '', cursor, more: false, done: final, reload: false, stateHtml };
   const r = new LogHtmlRenderer(cursor);
   let next: HtmlLogCursor = { seq: cursor.seq, offset: cursor.offset, line: cursor.line, sgr: cursor.sgr };
-  let html = '';
+  const parts: string[] = [];
+  let size = 0;
   let more = false;
-  for await (const l of linesOf(svc.store.logs.read(run.logId, cursor.seq, PAGE), cursor, final)) {
-    html += r.render(l.text);
-    next = { ...l.next, line: r.line, sgr: r.sgr };
-    if (html.length >= budget) {
+  const onLine = (text: string, seq: number, offset: number) => {
+    const h = r.render(text);
+    parts.push(h);
+    size += h.length;
+    next = { seq, offset, line: r.line, sgr: r.sgr };
+    if (size >= budget) {
       more = true;
-      break;
+      return false;
     }
+    return true;
+  };
+  const splitter = new LineSplitter(cursor);
+  for await (const c of svc.store.logs.read(run.logId, cursor.seq, PAGE)) {
+    if (!splitter.feed(c, onLine)) break;
   }
+  if (final && !more) splitter.flush(onLine);
+  const html = parts.join('');
   return { html, cursor: next, more, done: final && !more, reload: false, stateHtml };
 }
 

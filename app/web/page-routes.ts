@@ -83,10 +83,15 @@ export function pageRoutes(web: Web): Hono {
 
   r.get(COMMIT, async (c) => {
     const { viewer, ctx } = pageOf(web, c);
-    const { repo, level } = await readRepo({ ...web, viewer }, repoName(c));
+    const name = repoName(c);
+    const param = CommitParamSchema.parse(c.req.param('sha'));
+    // A full hash: read the commit while the repository and the viewer's access are checked.
+    const early = param.length === 40 ? readCommit(svc, { name }, param) : undefined;
+    early?.catch(() => undefined);
+    const { repo, level } = await readRepo({ ...web, viewer }, name);
     const sha = await fullSha(c, () => resolveRef(svc, repo, c.req.param('sha')));
     if (sha instanceof Response) return sha;
-    const { pipeline, jobs } = await readCommit(svc, repo, sha);
+    const { pipeline, jobs } = await (early ?? readCommit(svc, repo, sha));
     return htmlResponse(commitPage(ctx, { repo, pipeline, jobs, canWrite: level === 'write' && viewer.kind !== 'anonymous' }));
   });
 

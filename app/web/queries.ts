@@ -110,11 +110,12 @@ export function sortJobs(jobs: Job[]): Job[] {
   return [...jobs].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.name.localeCompare(b.name));
 }
 
-export async function readCommit(svc: Services, repo: Repository, sha: string): Promise<{ pipeline: Pipeline; jobs: Job[] }> {
-  const pipeline = await svc.store.pipelines.get(pipelineId(repo.name, sha));
+export async function readCommit(svc: Services, repo: Pick<Repository, 'name'>, sha: string): Promise<{ pipeline: Pipeline; jobs: Job[] }> {
+  const id = pipelineId(repo.name, sha);
+  // Both reads at once: the job list does not need the pipeline record to be read first.
+  const [pipeline, jobs] = await Promise.all([svc.store.pipelines.get(id), svc.store.jobs.listByPipeline(id)]);
   if (!pipeline) throw new NotFoundError(`no pipeline for commit ${sha} of ${repo.name}`);
-  const jobs = sortJobs(await svc.store.jobs.listByPipeline(pipeline.id));
-  return { pipeline, jobs };
+  return { pipeline, jobs: sortJobs(jobs) };
 }
 
 export async function readJob(svc: Services, repo: Repository, sha: string, name: string): Promise<Job> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { linesOf, splitTimestamp, type LogPosition } from '../../../app/web/log-lines.ts';
+import { LineSplitter, linesOf, splitTimestamp, type LogPosition } from '../../../app/web/log-lines.ts';
 import type { StoredLogChunk } from '../../../app/store/index.ts';
 
 async function* chunks(texts: string[], from = 0): AsyncGenerator<StoredLogChunk> {
@@ -45,4 +45,20 @@ test('timestamps are split from the text; other lines keep all their text', () =
   assert.deepEqual(splitTimestamp('2023-09-12 11:12.42: hello: world'), { date: '2023-09-12', time: '11:12.42', text: 'hello: world' });
   assert.deepEqual(splitTimestamp('2023-09-12 11:12.42:'), { date: '2023-09-12', time: '11:12.42', text: '' });
   assert.deepEqual(splitTimestamp('no stamp 2023-09-12 11:12.42: x'), { text: 'no stamp 2023-09-12 11:12.42: x' });
+});
+
+test('a splitter stops when asked, reporting where the next line starts', () => {
+  const s = new LineSplitter({ seq: 0, offset: 0 });
+  const seen: [string, number, number][] = [];
+  const more = s.feed({ seq: 0, text: 'a\nb\nc\n', at: '' }, (text, seq, offset) => {
+    seen.push([text, seq, offset]);
+    return seen.length < 2;
+  });
+  assert.equal(more, false);
+  assert.deepEqual(seen, [['a', 0, 2], ['b', 0, 4]]);
+  const t = new LineSplitter({ seq: 3, offset: 0 });
+  const out: string[] = [];
+  t.feed({ seq: 3, text: 'x\ny', at: '' }, (text) => void out.push(text));
+  t.flush((text, seq, offset) => void out.push(`${text}@${seq}.${offset}`));
+  assert.deepEqual(out, ['x', 'y@4.0']);
 });
