@@ -69,6 +69,8 @@ export function pageRoutes(web: Web): Hono {
     return htmlResponse(errorPage(ctx, status, body.error.message), status);
   });
 
+  r.get('/', (c) => c.redirect('/', 302));
+
   r.get('/:owner', async (c) => {
     const { viewer, ctx } = pageOf(web, c);
     const owner = OwnerSchema.parse(c.req.param('owner'));
