@@ -28,6 +28,14 @@ async function giveVolumesTo(container: Docker.Container, fresh: readonly CacheM
   await container.putArchive(tarStream(entries), { path: '/' });
 }
 
+/** Whether the container's filesystem differs from its image's (`docker diff` is not empty). */
+async function changedFiles(container: Docker.Container): Promise<boolean> {
+  const raw: unknown = await container.changes();
+  // dockerode passes the body on unparsed when Docker omits the JSON content type ("null\n").
+  const list: unknown = Buffer.isBuffer(raw) ? JSON.parse(raw.toString('utf8') || 'null') : raw;
+  return Array.isArray(list) && list.length > 0;
+}
+
 const mib = (bytes: number): string => `${Math.round(bytes / (1024 * 1024))} MiB`;
 
 export async function executeRun(ctx: StepContext, step: RunStep): Promise<StepOutcome> {
@@ -59,8 +67,7 @@ export async function executeRun(ctx: StepContext, step: RunStep): Promise<StepO
     // A step that changed no file (a check, a test run writing only to a cache mount) leaves the
     // parent image as it was: committing would copy the whole root filesystem on the vfs driver
     // for nothing. Listing changes is cheap on overlay2 and a tree walk on vfs.
-    const changes = (await container.changes()) as unknown[] | null;
-    if (changes === null || changes.length === 0) return { kind: 'ok', unchanged: true };
+    if (!(await changedFiles(container))) return { kind: 'ok', unchanged: true };
     const imageId = await commitStep(container, {
       key: ctx.tag ? ctx.key : undefined,
       parent: ctx.parentKey,

@@ -134,6 +134,31 @@ describe('executeBuild: step cache', { skip: engine.skip, timeout: 600_000 }, ()
     assert.deepEqual(await box.leftovers(again.jobId), []);
   });
 
+  it('records a step that changed no file by tagging its parent image, and commits one that did', async () => {
+    const n = nonce();
+    const run = await box.run({ from: image, steps: [shell(`echo look-${n}`), shell(`echo ${n} > /made`), shell('cat /made')] });
+    assert.equal(run.result.status, 'passed', run.log);
+    const ids = await Promise.all(run.result.steps.map(async (s) => (await engine.docker.getImage(cacheRef(s.key)).inspect()).Id));
+    const baseId = (await engine.docker.getImage(image).inspect()).Id;
+    assert.equal(ids[0], baseId, 'nothing changed: the base image stands for the step');
+    assert.notEqual(ids[1], baseId, 'a file was written: committed');
+    assert.equal(ids[2], ids[1]);
+  });
+
+  it('keeps no image of a job run with the cache off', async () => {
+    const n = nonce();
+    const run = await box.run({ from: image, steps: [shell(`echo ${n} > /a`), shell('echo b > /b'), shell('cat /a /b')] }, { cache: false });
+    assert.equal(run.result.status, 'passed', run.log);
+    assert.match(run.log, new RegExp(`: ${n}\n.*: b\n`), 'each step saw the files of the ones before');
+    assert.ok(run.result.steps.every((s) => !s.cached));
+    for (const s of run.result.steps) {
+      assert.equal(await lookupStep(engine.docker, s.key), undefined);
+      const children = await engine.docker.listImages({ all: true, filters: { label: [`cid.parent=${s.key}`] } });
+      assert.deepEqual(children, [], `no image left from after step ${s.index}`);
+    }
+    assert.deepEqual(await box.logStore.keys(), (await box.logStore.keys()).filter((k) => !run.result.steps.some((s) => s.key === k)));
+  });
+
   it('fails a copy of a missing source path as a failed step', async () => {
     const src = await makeSource({ 'present.ml': '' });
     const run = await box.run({ from: image, steps: [{ op: 'copy', src: ['absent.ml'], dst: '/src' }] }, { sourceDir: src });
