@@ -27,8 +27,8 @@ async function inspect(docker: Docker, ref: string): Promise<Docker.ImageInspect
   }
 }
 
-async function pull(docker: Docker, ref: string, platform: string): Promise<void> {
-  const stream = await docker.pull(ref, { platform });
+async function pull(docker: Docker, ref: string, platform: string, signal?: AbortSignal): Promise<void> {
+  const stream = await docker.pull(ref, { platform, ...(signal === undefined ? {} : { abortSignal: signal }) });
   await new Promise<void>((resolve, reject) =>
     docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
   );
@@ -39,12 +39,12 @@ async function pull(docker: Docker, ref: string, platform: string): Promise<void
  * architecture. An image of the wrong architecture is refused rather than run: an arm64 job must
  * never silently build on amd64.
  */
-export async function resolveBaseImage(docker: Docker, ref: string, platform: string): Promise<BaseImage> {
+export async function resolveBaseImage(docker: Docker, ref: string, platform: string, signal?: AbortSignal): Promise<BaseImage> {
   const wanted = normaliseArch(platform.split('/')[1] ?? '');
   let info = await inspect(docker, ref);
   if (info === undefined || normaliseArch(info.Architecture) !== wanted) {
     try {
-      await pull(docker, ref, platform);
+      await pull(docker, ref, platform, signal);
     } catch (e) {
       const detail = info === undefined ? 'not found locally, and pulling it failed' : `it is built for ${info.Architecture}, and pulling ${platform} failed`;
       throw new ImageUnavailableError(ref, platform, `${detail}: ${(e as Error).message}`, { cause: e });

@@ -161,7 +161,14 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
     if (abort.signal.aborted) return interrupted();
     let config: StepConfig = { env: new Map(), workdir: '/' };
     emit(stampLine(`${config.workdir}: (from ${spec.from})`));
-    const base: BaseImage = await resolveBaseImage(docker, spec.from, platform);
+    let base: BaseImage;
+    try {
+      base = await resolveBaseImage(docker, spec.from, platform, abort.signal);
+    } catch (e) {
+      // A pull cut short by a cancel or the timeout is that, not an unavailable image.
+      if (abort.signal.aborted) return interrupted();
+      throw e;
+    }
     config = { ...config, workdir: base.workdir };
     let parentKey = base.id;
     let parentImage = base.id;
