@@ -7,6 +7,8 @@ export const EXIT = {
   notFound: 4,
   /** The commit or job has not finished yet (use --wait to wait for it). */
   running: 8,
+  /** Stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+  interrupted: 130,
 } as const;
 
 /** A pipeline's or job's state as an exit status. */

@@ -8,5 +8,6 @@
 // then import it here and list it below. Global options (--api, --token, --json) reach the
 // action through cmd.optsWithGlobals(); write output with ctx.io.out / ctx.io.err.
 import type { SubcommandRegistrar } from './cli-context.ts';
+import { registerLocalCommand } from './local-command.ts';
 
-export const SUBCOMMANDS: SubcommandRegistrar[] = [];
+export const SUBCOMMANDS: SubcommandRegistrar[] = [registerLocalCommand];
