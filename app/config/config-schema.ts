@@ -45,6 +45,8 @@ export const EnvSchema = z.object({
   /** Queued jobs unclaimed for this long are re-enqueued by the sweeper. */
   CID_SWEEP_AFTER_SECONDS: seconds.default(300),
   CID_SWEEP_INTERVAL_SECONDS: seconds.default(60),
+  /** Running jobs whose runner has been silent this long are re-queued. */
+  CID_SWEEP_STALE_RUNNING_SECONDS: seconds.default(600),
   CID_MAX_WEBHOOK_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
   /** Platform catalogue: a preset name (`all`, `minimal`) or a YAML/JSON file. */
   CID_PLATFORMS: z.string().min(1).default('all'),

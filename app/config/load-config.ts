@@ -46,6 +46,7 @@ export interface Config {
   runnerSecret?: string;
   sweepAfterSeconds: number;
   sweepIntervalSeconds: number;
+  sweepStaleRunningSeconds: number;
   maxWebhookBytes: number;
   platforms: string;
   opamRepoCommit: string;
@@ -107,6 +108,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     runnerSecret: env.CID_RUNNER_SECRET,
     sweepAfterSeconds: env.CID_SWEEP_AFTER_SECONDS,
     sweepIntervalSeconds: env.CID_SWEEP_INTERVAL_SECONDS,
+    sweepStaleRunningSeconds: env.CID_SWEEP_STALE_RUNNING_SECONDS,
     maxWebhookBytes: env.CID_MAX_WEBHOOK_BYTES,
     platforms: env.CID_PLATFORMS,
     opamRepoCommit: env.CID_OPAM_REPO_COMMIT,

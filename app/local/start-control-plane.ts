@@ -8,7 +8,7 @@ import { createHttpApp, type HttpAppOptions } from '../http/index.ts';
 import { EventEmitter } from 'node:events';
 import { consumeResults } from '../results/index.ts';
 import { consumeEvents } from '../events/index.ts';
-import { sweepDeadLetters, sweepQueuedJobs } from '../sweeper/index.ts';
+import { sweepDeadLetters, sweepQueuedJobs, sweepStaleRunningJobs } from '../sweeper/index.ts';
 import type { Services } from '../services.ts';
 import { createLogger } from '../log/index.ts';
 import type { ProbotOctokitClass } from '../github/index.ts';
@@ -83,6 +83,7 @@ export async function startControlPlane(config: Config, opts: ControlPlaneOption
     timer = setInterval(() => {
       sweepQueuedJobs(svc, cfg.sweepAfterSeconds).catch((err) => log.error({ err }, 'sweep failed'));
       sweepDeadLetters(svc).catch((err) => log.error({ err }, 'dead-letter sweep failed'));
+      sweepStaleRunningJobs(svc, cfg.sweepStaleRunningSeconds).catch((err) => log.error({ err }, 'stale-running sweep failed'));
     }, cfg.sweepIntervalSeconds * 1000);
     timer.unref();
   }

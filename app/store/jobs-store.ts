@@ -71,10 +71,10 @@ export class JobsStore {
           TableName: this.table,
           Key: { id },
           UpdateExpression:
-            'SET #s = :running, runnerId = :r, attempt = attempt + :one, startedAt = :now, heartbeatAt = :now REMOVE queuedPool, queuedSince',
+            'SET #s = :running, runnerId = :r, attempt = attempt + :one, startedAt = :now, heartbeatAt = :now, runningPool = #p REMOVE queuedPool, queuedSince',
           ConditionExpression:
             'generation = :g AND cancelRequested <> :true AND (#s = :queued OR (#s = :running AND heartbeatAt < :stale))',
-          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeNames: { '#s': 'status', '#p': 'pool' },
           ExpressionAttributeValues: {
             ':running': 'running',
             ':queued': 'queued',
@@ -124,6 +124,7 @@ export class JobsStore {
   ): Promise<Job | undefined> {
     const values: Record<string, unknown> = { ':s': result.status, ':now': nowIso(), ':running': 'running', ':r': runnerId };
     const sets = ['#s = :s', 'finishedAt = :now'];
+    const removes = ' REMOVE runningPool';
     if (result.reason !== undefined) {
       sets.push('reason = :reason');
       values[':reason'] = result.reason;
@@ -137,7 +138,7 @@ export class JobsStore {
         new UpdateCommand({
           TableName: this.table,
           Key: { id },
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: `SET ${sets.join(', ')}${removes}`,
           ConditionExpression: '#s = :running AND runnerId = :r',
           ExpressionAttributeNames: { '#s': 'status', ...(result.output !== undefined ? { '#o': 'output' } : {}) },
           ExpressionAttributeValues: values,
@@ -158,7 +159,7 @@ export class JobsStore {
         new UpdateCommand({
           TableName: this.table,
           Key: { id },
-          UpdateExpression: 'SET #s = :queued, queuedPool = #p, queuedSince = :now REMOVE runnerId, heartbeatAt, startedAt',
+          UpdateExpression: 'SET #s = :queued, queuedPool = #p, queuedSince = :now REMOVE runnerId, heartbeatAt, startedAt, runningPool',
           ConditionExpression: '#s = :running AND runnerId = :r',
           ExpressionAttributeNames: { '#s': 'status', '#p': 'pool' },
           ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':r': runnerId, ':now': nowIso() },
@@ -241,7 +242,7 @@ export class JobsStore {
         new UpdateCommand({
           TableName: this.table,
           Key: { id },
-          UpdateExpression: 'SET #s = :errored, reason = :reason, finishedAt = :now REMOVE queuedPool, queuedSince',
+          UpdateExpression: 'SET #s = :errored, reason = :reason, finishedAt = :now REMOVE queuedPool, queuedSince, runningPool',
           ConditionExpression: '#s IN (:queued, :running)',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':errored': 'errored', ':reason': reason, ':now': nowIso(), ':queued': 'queued', ':running': 'running' },
@@ -297,6 +298,41 @@ export class JobsStore {
       }),
     );
     return (out.Items ?? []).map(parse);
+  }
+
+  /** Running jobs of a pool that started before `before` (for the sweeper's look at stale heartbeats). */
+  async listRunningSince(pool: Pool, before: string, limit = 100): Promise<Job[]> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'by-running',
+        KeyConditionExpression: 'runningPool = :p AND startedAt < :b',
+        ExpressionAttributeValues: { ':p': pool, ':b': before },
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map(parse);
+  }
+
+  /** Gives a running job whose runner went silent back to the queue; false if it moved on meanwhile. */
+  async releaseStale(id: string, staleBefore: string): Promise<Job | undefined> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id },
+          UpdateExpression: 'SET #s = :queued, queuedPool = #p, queuedSince = :now REMOVE runnerId, heartbeatAt, startedAt, runningPool',
+          ConditionExpression: '#s = :running AND heartbeatAt < :stale',
+          ExpressionAttributeNames: { '#s': 'status', '#p': 'pool' },
+          ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':now': nowIso(), ':stale': staleBefore },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return parse(out.Attributes);
+    } catch (err) {
+      if (isConditionFailed(err)) return undefined;
+      throw err;
+    }
   }
 
   /** Marks a queued job as enqueued again now; false if it is no longer queued. */

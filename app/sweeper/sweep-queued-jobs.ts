@@ -24,3 +24,25 @@ export async function sweepQueuedJobs(svc: Services, olderThanSeconds: number): 
   if (resent > 0) svc.log.warn({ resent }, 'sweeper re-enqueued queued jobs that no runner had claimed');
   return { resent };
 }
+
+/**
+ * The safety net for a runner that died and whose job message is gone too: a running job whose
+ * heartbeat is older than `staleSeconds` goes back to the queue (attempt + 1 on the next claim).
+ * Normally the job's own message reappears and another runner takes it over long before this.
+ */
+export async function sweepStaleRunningJobs(svc: Services, staleSeconds: number): Promise<{ released: number }> {
+  const before = new Date(Date.now() - staleSeconds * 1000).toISOString();
+  let released = 0;
+  for (const pool of POOLS) {
+    const candidates = await svc.store.jobs.listRunningSince(pool, before, 100);
+    for (const job of candidates) {
+      if (!job.heartbeatAt || job.heartbeatAt >= before) continue;
+      const back = await svc.store.jobs.releaseStale(job.id, before);
+      if (!back) continue;
+      await svc.queues.sendJob(back);
+      released++;
+      svc.log.warn({ jobId: job.id, runnerId: job.runnerId, heartbeatAt: job.heartbeatAt }, 'running job with a silent runner re-queued');
+    }
+  }
+  return { released };
+}

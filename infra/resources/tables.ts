@@ -23,7 +23,7 @@ export interface TableDef {
   ttlAttribute?: string;
 }
 
-export type TableKey = 'repositories' | 'pipelines' | 'refs' | 'jobs' | 'logs' | 'deliveries';
+export type TableKey = 'repositories' | 'pipelines' | 'refs' | 'jobs' | 'logs' | 'deliveries' | 'reports';
 
 export const TABLES: readonly TableDef[] = [
   {
@@ -50,6 +50,8 @@ export const TABLES: readonly TableDef[] = [
       { name: 'by-pipeline', hash: { name: 'pipelineId', type: 'S' }, range: { name: 'name', type: 'S' } },
       // Sparse: only queued jobs carry `queuedSince`, so the sweeper reads just those.
       { name: 'by-queued', hash: { name: 'queuedPool', type: 'S' }, range: { name: 'queuedSince', type: 'S' } },
+      // Sparse likewise: running jobs carry `runningPool`, so the sweeper finds those whose runner died.
+      { name: 'by-running', hash: { name: 'runningPool', type: 'S' }, range: { name: 'startedAt', type: 'S' } },
     ],
   },
   {
@@ -60,6 +62,14 @@ export const TABLES: readonly TableDef[] = [
   },
   {
     key: 'deliveries',
+    hash: { name: 'id', type: 'S' },
+    indexes: [],
+    ttlAttribute: 'expiresAt',
+  },
+  {
+    // What was last reported where: a PR's status comment (its id, last edit, a deferred edit),
+    // the commit statuses set, Slack messages sent. Keeps reports idempotent and edits coalesced.
+    key: 'reports',
     hash: { name: 'id', type: 'S' },
     indexes: [],
     ttlAttribute: 'expiresAt',

@@ -49,3 +49,32 @@ test('a queued job whose message was lost is sent again, once per period; claime
   assert.deepEqual(await receiveAll('linux-x86_64'), []);
   assert.deepEqual(await sweepQueuedJobs(cp.svc, 1), { resent: 0 }, 'not re-sent again within the period');
 });
+
+test('a running job whose runner went silent (and whose message is gone) is re-queued once its heartbeat is stale', async () => {
+  const { sweepStaleRunningJobs } = await import('../../../app/sweeper/index.ts');
+  const { job } = await cp.svc.store.jobs.create({
+    id: jobIdFor(`o/s@${sha}`, 'orphan'),
+    pipelineId: `o/s@${sha}`,
+    repo: 'o/s',
+    sha,
+    name: 'orphan',
+    kind: 'build',
+    pool: 'linux-x86_64',
+    priority: 'urgent',
+    source: { kind: 'local', path: '/tmp', sha },
+  });
+  await cp.svc.store.jobs.claim(job.id, { runnerId: 'dead', generation: 1, staleBefore: new Date(0).toISOString() });
+  assert.deepEqual(await sweepStaleRunningJobs(cp.svc, 3600), { released: 0 }, 'a fresh heartbeat keeps it');
+  await new Promise((r) => setTimeout(r, 1100));
+  // The job the first test claimed and never finished is just as orphaned.
+  const taken = jobIdFor(`o/s@${sha}`, 'taken');
+  assert.deepEqual(await sweepStaleRunningJobs(cp.svc, 1), { released: 2 });
+  const back = await cp.svc.store.jobs.get(job.id);
+  assert.equal(back?.status, 'queued');
+  assert.equal(back?.runnerId, undefined);
+  assert.deepEqual((await receiveAll('linux-x86_64')).sort(), [job.id, taken].sort());
+  const again = await cp.svc.store.jobs.claim(job.id, { runnerId: 'alive', generation: 1, staleBefore: new Date(0).toISOString() });
+  assert.equal(again?.attempt, 2);
+  await cp.svc.store.jobs.finish(job.id, 'alive', { status: 'passed' });
+  assert.deepEqual(await sweepStaleRunningJobs(cp.svc, 0), { released: 0 }, 'finished jobs are not listed');
+});
