@@ -51,7 +51,11 @@ async function checkForm(web: Web, c: Context) {
   const session = sessionOf(web, c);
   if (!session) throw new UnauthorizedError('sign in to rebuild or cancel jobs');
   const origin = c.req.header('origin');
-  if (origin && origin !== 'null' && new URL(origin).host !== c.req.header('host')) throw new ForbiddenError('cross-site form post refused');
+  const sameSite = (o: string) => {
+    const h = new URL(o).host;
+    return h === c.req.header('host') || h === new URL(web.svc.config.publicUrl).host;
+  };
+  if (origin && (origin === 'null' || !sameSite(origin))) throw new ForbiddenError('cross-site form post refused');
   const form = CsrfForm.safeParse(await c.req.parseBody());
   if (!form.success || !safeEqual(form.data._csrf, session.csrf)) throw new ForbiddenError('the form has expired or did not come from this site (CSRF check failed): reload the page and try again');
   return session;

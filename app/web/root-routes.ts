@@ -54,6 +54,10 @@ export function rootRoutes(web: Web): Hono {
 
   r.get('/login', (c) => {
     const { cookies, oauth } = signInConfig();
+    // The state cookie must be set on the host GitHub sends the browser back to.
+    const publicHost = new URL(svc.config.publicUrl).host;
+    const host = c.req.header('host');
+    if (host && host !== publicHost) return c.redirect(`${svc.config.publicUrl}/login${new URL(c.req.url).search}`, 302);
     const q = LoginQuery.parse(c.req.query());
     const st = cookies.writeOAuthState(c, safeReturnPath(q.return_to));
     const url = new URL(oauth.authorizeUrl);

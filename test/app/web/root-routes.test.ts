@@ -15,7 +15,7 @@ before(async () => {
 });
 after(() => h.stop());
 
-const get = (path: string, init: RequestInit = {}) => fetch(h.cp.url + path, { redirect: 'manual', ...init });
+const get = (path: string, init: RequestInit = {}) => fetch(h.cp.config.publicUrl + path, { redirect: 'manual', ...init });
 
 test('/login sends the browser to GitHub with the client id, the callback and a state bound to a cookie', async () => {
   const res = await get('/login?return_to=/github/x');
@@ -43,6 +43,13 @@ test('the OAuth flow against GitHub signs the user in and returns to where they 
   const exchanged = h.fake.requests.filter((r) => r.path === '/login/oauth/access_token');
   assert.ok(exchanged.length > 0);
   assert.ok(h.fake.requests.some((r) => r.path === '/user' && r.auth.login === 'octo'));
+});
+
+test('/login on another host name first moves to the public URL, where the state cookie must live', async () => {
+  const res = await fetch(`${h.cp.url}/login?return_to=/x`, { redirect: 'manual' });
+  assert.equal(res.status, 302);
+  assert.equal(res.headers.get('location'), `${h.cp.config.publicUrl}/login?return_to=/x`);
+  assert.equal(setCookies(res).has('cid_oauth'), false);
 });
 
 test('a return_to off the site is ignored', async () => {

@@ -143,7 +143,9 @@ export function setCookies(res: Response): Map<string, string> {
 
 /** The sign-in flow end to end: /login → GitHub (the fake approves as `login`) → /login/callback. */
 export async function signIn(h: Harness, login: string, returnTo = '/'): Promise<{ cookie: string; csrf: string; location: string }> {
-  const start = await fetch(`${h.cp.url}/login?return_to=${encodeURIComponent(returnTo)}`, { redirect: 'manual' });
+  // Sign-in happens on the public URL: that is where GitHub sends the browser back to.
+  const site = h.cp.config.publicUrl;
+  const start = await fetch(`${site}/login?return_to=${encodeURIComponent(returnTo)}`, { redirect: 'manual' });
   if (start.status !== 302) throw new Error(`/login answered ${start.status}: ${await start.text()}`);
   const stateCookie = setCookies(start).get('cid_oauth');
   const authorize = new URL(start.headers.get('location') ?? '');
@@ -151,7 +153,7 @@ export async function signIn(h: Harness, login: string, returnTo = '/'): Promise
   const approved = await fetch(authorize, { redirect: 'manual' });
   if (approved.status !== 302) throw new Error(`authorize answered ${approved.status}: ${await approved.text()}`);
   const back = new URL(approved.headers.get('location') ?? '');
-  const cb = await fetch(`${h.cp.url}/login/callback${back.search}`, { redirect: 'manual', headers: { cookie: `cid_oauth=${stateCookie}` } });
+  const cb = await fetch(`${site}/login/callback${back.search}`, { redirect: 'manual', headers: { cookie: `cid_oauth=${stateCookie}` } });
   if (cb.status !== 303) throw new Error(`callback answered ${cb.status}: ${await cb.text()}`);
   const session = setCookies(cb).get('cid_session');
   if (!session) throw new Error('no session cookie');
