@@ -151,6 +151,8 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
     emit(stampLine(verdict));
     return { ...result, steps };
   };
+  // People count steps from 1; results (failedStep, steps[].index) from 0.
+  const nth = (index: number): string => `step ${index + 1}/${spec.steps.length}`;
   const interrupted = (failedStep?: number): BuildResult =>
     finish(
       { status: abort.status, ...(failedStep === undefined ? {} : { failedStep }) },
@@ -233,7 +235,7 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
       if (planError !== undefined) {
         emit(stampLine(planError.message));
         record(key, false);
-        return finish({ status: 'failed', failedStep: index }, `Job failed: step ${index} (copy): ${planError.message}`);
+        return finish({ status: 'failed', failedStep: index }, `Job failed: ${nth(index)} (copy): ${planError.message}`);
       }
 
       const writer: StepLogWriter | undefined = useCache ? await store.writer(key) : undefined;
@@ -285,7 +287,7 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
         emit(stampLine(`${step.op} step ${outcome.message}`));
         return finish(
           { status: 'failed', failedStep: index, ...(outcome.exitCode === undefined ? {} : { exitCode: outcome.exitCode }) },
-          `Job failed: step ${index} (${step.op}) ${outcome.message}`,
+          `Job failed: ${nth(index)} (${step.op}) ${outcome.message}`,
         );
       }
       if (outcome.unchanged && useCache) await tagStep(docker, parentImage, key);

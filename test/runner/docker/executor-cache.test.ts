@@ -119,7 +119,7 @@ describe('executeBuild: step cache', { skip: engine.skip, timeout: 600_000 }, ()
     assert.equal(first.result.status, 'failed');
     assert.equal(first.result.exitCode, 3);
     assert.equal(first.result.failedStep, 1);
-    assert.match(first.log, /Job failed: step 1 \(run\) exited with status 3\n$/);
+    assert.match(first.log, /Job failed: step 2\/2 \(run\) exited with status 3\n$/);
     const failedKey = first.result.steps[1]?.key ?? '';
     assert.equal(await lookupStep(engine.docker, failedKey), undefined);
     assert.equal(await box.logStore.has(failedKey), false);
