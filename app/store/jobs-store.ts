@@ -13,11 +13,48 @@ const parse = (item: Record<string, unknown> | undefined): Job => JobSchema.pars
 export type NewJob = Omit<Job, 'attempt' | 'generation' | 'status' | 'queuedAt' | 'cancelRequested' | 'experimental' | 'timeoutSeconds'> &
   Partial<Pick<Job, 'experimental' | 'timeoutSeconds' | 'status' | 'reason'>>;
 
+interface ConditionalUpdate {
+  update: string;
+  condition: string;
+  names?: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+// Attribute names that DynamoDB reserves, always written through these aliases.
+const NAMES = { '#s': 'status', '#p': 'pool', '#o': 'output' };
+
+/**
+ * Jobs and their life cycle. Every transition is one conditional write on one item (dynalite has
+ * no transactions), so concurrent runners, sweepers and users can never both win.
+ */
 export class JobsStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
   ) {}
+
+  /** One transition: the job after it, or undefined when its condition did not hold. */
+  private async transition(id: string, u: ConditionalUpdate): Promise<Job | undefined> {
+    const text = `${u.update} ${u.condition}`;
+    const names = Object.fromEntries(Object.entries({ ...NAMES, ...u.names }).filter(([alias]) => text.includes(alias)));
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id },
+          UpdateExpression: u.update,
+          ConditionExpression: u.condition,
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: u.values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return parse(out.Attributes);
+    } catch (err) {
+      if (isConditionFailed(err)) return undefined;
+      throw err;
+    }
+  }
 
   /** Creates the job unless it exists; true when this call created it. */
   async create(input: NewJob): Promise<{ job: Job; created: boolean }> {
@@ -63,68 +100,41 @@ export class JobsStore {
    * A runner takes a job: queued → running, or running with a stale heartbeat (its runner died)
    * → running again. The condition makes a duplicated or redelivered message harmless.
    */
-  async claim(id: string, opts: { runnerId: string; generation: number; staleBefore: string }): Promise<Job | undefined> {
-    const now = nowIso();
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { id },
-          UpdateExpression:
-            'SET #s = :running, runnerId = :r, attempt = attempt + :one, startedAt = :now, heartbeatAt = :now, runningPool = #p REMOVE queuedPool, queuedSince',
-          ConditionExpression:
-            'generation = :g AND cancelRequested <> :true AND (#s = :queued OR (#s = :running AND heartbeatAt < :stale))',
-          ExpressionAttributeNames: { '#s': 'status', '#p': 'pool' },
-          ExpressionAttributeValues: {
-            ':running': 'running',
-            ':queued': 'queued',
-            ':r': opts.runnerId,
-            ':one': 1,
-            ':now': now,
-            ':g': opts.generation,
-            ':true': true,
-            ':stale': opts.staleBefore,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return parse(out.Attributes);
-    } catch (err) {
-      if (isConditionFailed(err)) return undefined;
-      throw err;
-    }
+  claim(id: string, opts: { runnerId: string; generation: number; staleBefore: string }): Promise<Job | undefined> {
+    return this.transition(id, {
+      update: 'SET #s = :running, runnerId = :r, attempt = attempt + :one, startedAt = :now, heartbeatAt = :now, runningPool = #p REMOVE queuedPool, queuedSince',
+      condition: 'generation = :g AND cancelRequested <> :true AND (#s = :queued OR (#s = :running AND heartbeatAt < :stale))',
+      values: {
+        ':running': 'running',
+        ':queued': 'queued',
+        ':r': opts.runnerId,
+        ':one': 1,
+        ':now': nowIso(),
+        ':g': opts.generation,
+        ':true': true,
+        ':stale': opts.staleBefore,
+      },
+    });
   }
 
-  /** Refreshes the heartbeat; false when the job is no longer this runner's (or was cancelled). */
+  /** Refreshes the heartbeat; tells whether the job is still this runner's and whether it was cancelled. */
   async heartbeat(id: string, runnerId: string): Promise<{ owned: boolean; cancelRequested: boolean }> {
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { id },
-          UpdateExpression: 'SET heartbeatAt = :now',
-          ConditionExpression: '#s = :running AND runnerId = :r',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':now': nowIso(), ':running': 'running', ':r': runnerId },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { owned: true, cancelRequested: out.Attributes?.cancelRequested === true };
-    } catch (err) {
-      if (isConditionFailed(err)) return { owned: false, cancelRequested: false };
-      throw err;
-    }
+    const job = await this.transition(id, {
+      update: 'SET heartbeatAt = :now',
+      condition: '#s = :running AND runnerId = :r',
+      values: { ':now': nowIso(), ':running': 'running', ':r': runnerId },
+    });
+    return { owned: job !== undefined, cancelRequested: job?.cancelRequested === true };
   }
 
   /** A runner records the end of its run; ignored if the job is no longer its own. */
-  async finish(
+  finish(
     id: string,
     runnerId: string,
     result: { status: Exclude<JobStatus, 'queued' | 'running'>; reason?: string; output?: unknown },
   ): Promise<Job | undefined> {
     const values: Record<string, unknown> = { ':s': result.status, ':now': nowIso(), ':running': 'running', ':r': runnerId };
     const sets = ['#s = :s', 'finishedAt = :now'];
-    const removes = ' REMOVE runningPool';
     if (result.reason !== undefined) {
       sets.push('reason = :reason');
       values[':reason'] = result.reason;
@@ -133,225 +143,111 @@ export class JobsStore {
       sets.push('#o = :o');
       values[':o'] = result.output;
     }
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { id },
-          UpdateExpression: `SET ${sets.join(', ')}${removes}`,
-          ConditionExpression: '#s = :running AND runnerId = :r',
-          ExpressionAttributeNames: { '#s': 'status', ...(result.output !== undefined ? { '#o': 'output' } : {}) },
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return parse(out.Attributes);
-    } catch (err) {
-      if (isConditionFailed(err)) return undefined;
-      throw err;
-    }
+    return this.transition(id, { update: `SET ${sets.join(', ')} REMOVE runningPool`, condition: '#s = :running AND runnerId = :r', values });
   }
 
   /** Gives a running job back to the queue (runner shutting down); the next claim runs it again. */
-  async release(id: string, runnerId: string): Promise<Job | undefined> {
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { id },
-          UpdateExpression: 'SET #s = :queued, queuedPool = #p, queuedSince = :now REMOVE runnerId, heartbeatAt, startedAt, runningPool',
-          ConditionExpression: '#s = :running AND runnerId = :r',
-          ExpressionAttributeNames: { '#s': 'status', '#p': 'pool' },
-          ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':r': runnerId, ':now': nowIso() },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return parse(out.Attributes);
-    } catch (err) {
-      if (isConditionFailed(err)) return undefined;
-      throw err;
-    }
+  release(id: string, runnerId: string): Promise<Job | undefined> {
+    return this.transition(id, {
+      update: 'SET #s = :queued, queuedPool = #p, queuedSince = :now REMOVE runnerId, heartbeatAt, startedAt, runningPool',
+      condition: '#s = :running AND runnerId = :r',
+      values: { ':queued': 'queued', ':running': 'running', ':r': runnerId, ':now': nowIso() },
+    });
+  }
+
+  /** Gives a running job whose runner went silent back to the queue; undefined if it moved on meanwhile. */
+  releaseStale(id: string, staleBefore: string): Promise<Job | undefined> {
+    return this.transition(id, {
+      update: 'SET #s = :queued, queuedPool = #p, queuedSince = :now REMOVE runnerId, heartbeatAt, startedAt, runningPool',
+      condition: '#s = :running AND heartbeatAt < :stale',
+      values: { ':queued': 'queued', ':running': 'running', ':now': nowIso(), ':stale': staleBefore },
+    });
   }
 
   /** Cancels a job: a queued one at once, a running one by asking its runner. */
   async requestCancel(id: string, reason = 'cancelled'): Promise<Job | undefined> {
-    const now = nowIso();
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { id },
-          UpdateExpression: 'SET #s = :cancelled, finishedAt = :now, reason = :reason REMOVE queuedPool, queuedSince',
-          ConditionExpression: '#s = :queued',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':queued': 'queued', ':now': now, ':reason': reason },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return parse(out.Attributes);
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-    }
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { id },
-          UpdateExpression: 'SET cancelRequested = :true, reason = :reason',
-          ConditionExpression: '#s = :running',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':true': true, ':running': 'running', ':reason': reason },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return parse(out.Attributes);
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-    }
-    return undefined;
+    const queued = await this.transition(id, {
+      update: 'SET #s = :cancelled, finishedAt = :now, reason = :reason REMOVE queuedPool, queuedSince',
+      condition: '#s = :queued',
+      values: { ':cancelled': 'cancelled', ':queued': 'queued', ':now': nowIso(), ':reason': reason },
+    });
+    return (
+      queued ??
+      this.transition(id, {
+        update: 'SET cancelRequested = :true, reason = :reason',
+        condition: '#s = :running',
+        values: { ':true': true, ':running': 'running', ':reason': reason },
+      })
+    );
   }
 
   /** Queues a finished job again (rebuild): a new generation with a fresh check run. */
-  async requeue(id: string): Promise<Job | undefined> {
+  requeue(id: string): Promise<Job | undefined> {
     const now = nowIso();
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { id },
-          UpdateExpression:
-            'SET #s = :queued, generation = generation + :one, cancelRequested = :false, queuedAt = :now, queuedPool = #p, queuedSince = :now ' +
-            'REMOVE reason, startedAt, finishedAt, runnerId, heartbeatAt, checkRunId, checkReported, #o',
-          ConditionExpression: 'attribute_exists(id) AND NOT (#s IN (:queued, :running))',
-          ExpressionAttributeNames: { '#s': 'status', '#o': 'output', '#p': 'pool' },
-          ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':one': 1, ':false': false, ':now': now },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return parse(out.Attributes);
-    } catch (err) {
-      if (isConditionFailed(err)) return undefined;
-      throw err;
-    }
+    return this.transition(id, {
+      update:
+        'SET #s = :queued, generation = generation + :one, cancelRequested = :false, queuedAt = :now, queuedPool = #p, queuedSince = :now ' +
+        'REMOVE reason, startedAt, finishedAt, runnerId, heartbeatAt, checkRunId, checkReported, #o',
+      condition: 'attribute_exists(id) AND NOT (#s IN (:queued, :running))',
+      values: { ':queued': 'queued', ':running': 'running', ':one': 1, ':false': false, ':now': now },
+    });
   }
 
   /** An infrastructure failure (dead-lettered message): shown apart from build failures. */
-  async markErrored(id: string, reason: string): Promise<Job | undefined> {
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { id },
-          UpdateExpression: 'SET #s = :errored, reason = :reason, finishedAt = :now REMOVE queuedPool, queuedSince, runningPool',
-          ConditionExpression: '#s IN (:queued, :running)',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':errored': 'errored', ':reason': reason, ':now': nowIso(), ':queued': 'queued', ':running': 'running' },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return parse(out.Attributes);
-    } catch (err) {
-      if (isConditionFailed(err)) return undefined;
-      throw err;
-    }
+  markErrored(id: string, reason: string): Promise<Job | undefined> {
+    return this.transition(id, {
+      update: 'SET #s = :errored, reason = :reason, finishedAt = :now REMOVE queuedPool, queuedSince, runningPool',
+      condition: '#s IN (:queued, :running)',
+      values: { ':errored': 'errored', ':reason': reason, ':now': nowIso(), ':queued': 'queued', ':running': 'running' },
+    });
   }
 
+  /** Records the job's check run once; false when another worker recorded one first. */
   async setCheckRunId(id: string, checkRunId: number): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { id },
-          UpdateExpression: 'SET checkRunId = :c',
-          ConditionExpression: 'attribute_exists(id) AND attribute_not_exists(checkRunId)',
-          ExpressionAttributeValues: { ':c': checkRunId },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+    const job = await this.transition(id, {
+      update: 'SET checkRunId = :c',
+      condition: 'attribute_exists(id) AND attribute_not_exists(checkRunId)',
+      values: { ':c': checkRunId },
+    });
+    return job !== undefined;
   }
 
+  /** The state last shown on the job's check run. */
   async setCheckReported(id: string, reported: string): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { id },
-        UpdateExpression: 'SET checkReported = :c',
-        ConditionExpression: 'attribute_exists(id)',
-        ExpressionAttributeValues: { ':c': reported },
-      }),
-    );
-  }
-
-  /** Queued jobs of a pool whose last enqueue is older than `before` (for the sweeper). */
-  async listQueuedSince(pool: Pool, before: string, limit = 100): Promise<Job[]> {
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: 'by-queued',
-        KeyConditionExpression: 'queuedPool = :p AND queuedSince < :b',
-        ExpressionAttributeValues: { ':p': pool, ':b': before },
-        Limit: limit,
-      }),
-    );
-    return (out.Items ?? []).map(parse);
-  }
-
-  /** Running jobs of a pool that started before `before` (for the sweeper's look at stale heartbeats). */
-  async listRunningSince(pool: Pool, before: string, limit = 100): Promise<Job[]> {
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: 'by-running',
-        KeyConditionExpression: 'runningPool = :p AND startedAt < :b',
-        ExpressionAttributeValues: { ':p': pool, ':b': before },
-        Limit: limit,
-      }),
-    );
-    return (out.Items ?? []).map(parse);
-  }
-
-  /** Gives a running job whose runner went silent back to the queue; false if it moved on meanwhile. */
-  async releaseStale(id: string, staleBefore: string): Promise<Job | undefined> {
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { id },
-          UpdateExpression: 'SET #s = :queued, queuedPool = #p, queuedSince = :now REMOVE runnerId, heartbeatAt, startedAt, runningPool',
-          ConditionExpression: '#s = :running AND heartbeatAt < :stale',
-          ExpressionAttributeNames: { '#s': 'status', '#p': 'pool' },
-          ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':now': nowIso(), ':stale': staleBefore },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return parse(out.Attributes);
-    } catch (err) {
-      if (isConditionFailed(err)) return undefined;
-      throw err;
-    }
+    await this.transition(id, { update: 'SET checkReported = :c', condition: 'attribute_exists(id)', values: { ':c': reported } });
   }
 
   /** Marks a queued job as enqueued again now; false if it is no longer queued. */
   async touchQueued(id: string, generation: number): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { id },
-          UpdateExpression: 'SET queuedSince = :now',
-          ConditionExpression: '#s = :queued AND generation = :g',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':now': nowIso(), ':queued': 'queued', ':g': generation },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+    const job = await this.transition(id, {
+      update: 'SET queuedSince = :now',
+      condition: '#s = :queued AND generation = :g',
+      values: { ':now': nowIso(), ':queued': 'queued', ':g': generation },
+    });
+    return job !== undefined;
+  }
+
+  private async listSparse(index: 'by-queued' | 'by-running', pool: Pool, before: string, limit: number): Promise<Job[]> {
+    const [hash, range] = index === 'by-queued' ? ['queuedPool', 'queuedSince'] : ['runningPool', 'startedAt'];
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: index,
+        KeyConditionExpression: `${hash} = :p AND ${range} < :b`,
+        ExpressionAttributeValues: { ':p': pool, ':b': before },
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map(parse);
+  }
+
+  /** Queued jobs of a pool whose last enqueue is older than `before` (for the sweeper). */
+  listQueuedSince(pool: Pool, before: string, limit = 100): Promise<Job[]> {
+    return this.listSparse('by-queued', pool, before, limit);
+  }
+
+  /** Running jobs of a pool that started before `before` (for the sweeper's look at stale heartbeats). */
+  listRunningSince(pool: Pool, before: string, limit = 100): Promise<Job[]> {
+    return this.listSparse('by-running', pool, before, limit);
   }
 }
