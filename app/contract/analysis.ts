@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PoolSchema, PrioritySchema } from './pools.ts';
 import { BuildSpecSchema } from './build-spec.ts';
 import { JobKindSchema } from './records.ts';
+import { OpamRepoAnalysisSchema } from './opam-repo.ts';
 
 /** A job the analysis asks the control plane to create and queue. */
 export const PlannedJobSchema = z.object({
@@ -29,5 +30,7 @@ export const AnalysisResultSchema = z.object({
       monorepo: z.boolean().default(false),
     })
     .default({ roots: [], pinned: [], monorepo: false }),
+  /** Present when the commit is analysed as an opam repository (app/opam-repo). */
+  opamRepo: OpamRepoAnalysisSchema.optional(),
 });
 export type AnalysisResult = z.infer<typeof AnalysisResultSchema>;

@@ -4,3 +4,4 @@ export * from './build-spec.ts';
 export * from './records.ts';
 export * from './messages.ts';
 export * from './analysis.ts';
+export * from './opam-repo.ts';

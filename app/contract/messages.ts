@@ -15,6 +15,15 @@ export const ResultMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job-updated'), jobId: z.string().min(1), status: JobStatusSchema }),
   /** The control plane itself asks for a pipeline's GitHub checks to be brought up to date, off the request path. */
   z.object({ type: z.literal('pipeline-changed'), pipelineId: z.string().min(1) }),
+  /** A Slack message to deliver (retried with backoff through DelaySeconds, then dropped). */
+  z.object({
+    type: z.literal('slack'),
+    pipelineId: z.string().min(1),
+    event: z.enum(['branch-failed', 'branch-recovered', 'opam-pr-finished']),
+    /** An incoming-webhook body: fallback text and Block Kit blocks. */
+    payload: z.object({ text: z.string().min(1), blocks: z.array(z.record(z.string(), z.unknown())).default([]) }),
+    attempt: z.number().int().nonnegative().default(0),
+  }),
 ]);
 export type ResultMessage = z.infer<typeof ResultMessageSchema>;
 

@@ -18,6 +18,8 @@ export const RepositorySchema = z.object({
   private: z.boolean().default(false),
   defaultBranch: z.string().default('main'),
   active: z.boolean().default(true),
+  /** Opted in to Slack messages (default-branch failures and recoveries, opam-repository PRs). Absent: off. */
+  slack: z.boolean().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -44,8 +46,10 @@ export const SourceSchema = z.discriminatedUnion('kind', [
     fetchRef: z.string().optional(),
     /** Jobs from fork PRs never receive secrets. */
     fromFork: z.boolean().default(false),
+    /** A pull request's base commit: opam-repository jobs build the head merged into it. */
+    baseSha: ShaSchema.optional(),
   }),
-  z.object({ kind: z.literal('local'), path: z.string().startsWith('/'), sha: ShaSchema }),
+  z.object({ kind: z.literal('local'), path: z.string().startsWith('/'), sha: ShaSchema, baseSha: ShaSchema.optional() }),
 ]);
 export type Source = z.infer<typeof SourceSchema>;
 
@@ -57,6 +61,10 @@ export const AnalysisParamsSchema = z.object({
     z.object({ file: z.string().min(1), text: z.string().max(100_000) }),
   ]),
   opamRepoCommit: z.string().min(1),
+  /** The repository is configured as an opam repository (CID_OPAM_REPOSITORIES); else it is detected from its files. */
+  opamRepository: z.boolean().optional(),
+  /** At most this many reverse dependencies get jobs per opam-repository PR (CID_OPAM_MAX_REVDEPS). */
+  maxRevdeps: z.number().int().nonnegative().optional(),
 });
 export type AnalysisParams = z.infer<typeof AnalysisParamsSchema>;
 

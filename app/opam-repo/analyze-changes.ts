@@ -1,0 +1,118 @@
+// The analysis of an opam-repository PR once the head is merged into the base: which releases
+// changed and how, their lint messages and the jobs to run. No I/O of its own: the trees are
+// read through `TreeView`s (git on a runner, plain maps in tests).
+import type { ChangedPackage, LintMessage, OpamRepoAnalysis } from '../contract/index.ts';
+import type { Platform } from '../analysis/index.ts';
+import { changedPackages } from './changed-paths.ts';
+import { classifyChange, REVDEP_KINDS } from './classify.ts';
+import { lintRelease } from './lint.ts';
+import { opamRepoMatrix } from './matrix.ts';
+import { planJobs } from './plan.ts';
+import { RevdepsIndex } from './revdeps.ts';
+
+export interface TreeView {
+  /** Every file of the tree (relative path) with its git mode ("100644"). */
+  files: ReadonlyMap<string, string>;
+  /** The contents of these files (paths missing from the tree are left out). */
+  read(paths: readonly string[]): Promise<Map<string, string>>;
+}
+
+export interface AnalyzeChangesInput {
+  /** Paths that differ between the base and the merged tree. */
+  changedPaths: readonly string[];
+  base: TreeView;
+  merged: TreeView;
+  platforms: readonly Platform[];
+  maxRevdeps?: number;
+  log?: (line: string) => void;
+}
+
+export interface AnalyzeChangesResult {
+  analysis: OpamRepoAnalysis;
+  dropped: Array<{ variant: string; reason: string }>;
+}
+
+const OPAM_PATH = /^packages\/([^/]+)\/([^/]+)\/opam$/;
+const opamPath = (name: string, pkg: string): string => `packages/${name}/${pkg}/opam`;
+
+/** Package names present in a tree. */
+function namesIn(tree: TreeView): Set<string> {
+  const names = new Set<string>();
+  for (const path of tree.files.keys()) {
+    const m = OPAM_PATH.exec(path);
+    if (m?.[1]) names.add(m[1]);
+  }
+  return names;
+}
+
+function releaseFiles(tree: TreeView, name: string, pkg: string): Map<string, string> {
+  const prefix = `packages/${name}/${pkg}/`;
+  const out = new Map<string, string>();
+  for (const [path, mode] of tree.files) if (path.startsWith(prefix)) out.set(path.slice(prefix.length), mode);
+  return out;
+}
+
+export async function analyzeChanges(input: AnalyzeChangesInput): Promise<AnalyzeChangesResult> {
+  const log = input.log ?? (() => undefined);
+  const { packages: touched, errors } = changedPackages(input.changedPaths);
+  const baseNames = namesIn(input.base);
+  const baseTexts = await input.base.read(touched.map((t) => opamPath(t.name, t.pkg)));
+  const touchedTexts = await input.merged.read(touched.map((t) => opamPath(t.name, t.pkg)));
+
+  const packages: ChangedPackage[] = [];
+  for (const t of touched) {
+    const path = opamPath(t.name, t.pkg);
+    const baseText = baseTexts.get(path);
+    const mergedText = touchedTexts.get(path);
+    const c = classifyChange({
+      touched: t,
+      ...(baseText === undefined ? {} : { baseText }),
+      ...(mergedText === undefined ? {} : { mergedText }),
+      nameInBase: baseNames.has(t.name),
+    });
+    if ('error' in c) errors.push(c.error);
+    else packages.push({ pkg: t.pkg, change: c.change, hasTests: c.hasTests });
+  }
+  for (const p of packages) log(`${p.pkg}: ${p.change}${p.hasTests ? ' (has tests)' : ''}`);
+
+  const lint: LintMessage[] = [];
+  for (const t of touched) {
+    const text = touchedTexts.get(opamPath(t.name, t.pkg));
+    if (text === undefined) continue;
+    lint.push(...lintRelease({ name: t.name, version: t.version, text, dirFiles: releaseFiles(input.merged, t.name, t.pkg) }));
+  }
+
+  const matrix = opamRepoMatrix(input.platforms);
+  if (errors.length > 0) {
+    return { analysis: { packages, lint, jobs: [], revdeps: [], failure: errors.join('\n') }, dropped: matrix.dropped };
+  }
+
+  // The whole repository is read only when some release has revdeps to find.
+  const needRevdeps = packages.some((p) => REVDEP_KINDS.has(p.change));
+  let texts = touchedTexts;
+  let index: RevdepsIndex | undefined;
+  if (needRevdeps) {
+    const t0 = Date.now();
+    const all = [...input.merged.files.keys()].filter((p) => OPAM_PATH.test(p));
+    texts = await input.merged.read(all);
+    index = RevdepsIndex.build([...texts].map(([path, text]) => ({ pkg: OPAM_PATH.exec(path)?.[2] ?? '', text })));
+    log(`revdeps index: ${index.size} releases in ${Date.now() - t0} ms`);
+  }
+  const byPkg = new Map<string, string>();
+  for (const [path, text] of texts) {
+    const pkg = OPAM_PATH.exec(path)?.[2];
+    if (pkg) byPkg.set(pkg, text);
+  }
+  const plan = planJobs({
+    packages,
+    matrix,
+    textOf: (pkg) => byPkg.get(pkg),
+    revdeps: (pkg, exclude) => index?.revdeps(pkg, { exclude }) ?? [],
+    ...(input.maxRevdeps === undefined ? {} : { maxRevdeps: input.maxRevdeps }),
+  });
+  for (const r of plan.revdeps) {
+    const built = new Set(r.builds.flatMap((b) => b.packages)).size;
+    log(`${r.pkg}: ${r.total} revdeps, ${built} packages built${r.capped > 0 ? ` (${r.capped} left out by the cap)` : ''}`);
+  }
+  return { analysis: { packages, lint, jobs: plan.jobs, revdeps: plan.revdeps }, dropped: matrix.dropped };
+}
