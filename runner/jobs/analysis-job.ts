@@ -2,11 +2,18 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from '../../app/contract/index.ts';
 import { AnalysisError, analyze, parsePlatformCatalogue, presetPlatforms, isPresetName, PlatformCatalogueError } from '../../app/analysis/index.ts';
+import { looksLikeOpamRepository } from '../../app/opam-repo/index.ts';
 import { listFiles } from './list-files.ts';
 import type { JobOutcome } from './job-outcome.ts';
+import { runOpamRepoAnalysis } from './opam-repo-analysis.ts';
+import type { PrCommitsOptions } from '../source/pr-commits.ts';
 
-/** The (analysis) job: read the commit's opam files and plan the build matrix. Runs in-process. */
-export async function runAnalysisJob(job: Job, sourceDir: string, log: (line: string) => void): Promise<JobOutcome> {
+/**
+ * The (analysis) job: read the commit's opam files and plan the build matrix. Runs in-process.
+ * An opam repository (configured as one, or with a `repo` file and `packages/`) is analysed as
+ * opam-repo-ci does instead; that needs `opamRepo` (the work directory and the job token).
+ */
+export async function runAnalysisJob(job: Job, sourceDir: string, log: (line: string) => void, opamRepo?: PrCommitsOptions): Promise<JobOutcome> {
   const params = job.params;
   if (!params) return { status: 'errored', reason: 'the (analysis) job has no parameters (platform catalogue, opam-repository commit)' };
   try {
@@ -20,6 +27,10 @@ export async function runAnalysisJob(job: Job, sourceDir: string, log: (line: st
             })()
         : parsePlatformCatalogue(p.text, p.file);
     const files = await listFiles(sourceDir);
+    if (opamRepo && (params.opamRepository === true || looksLikeOpamRepository(files))) {
+      log(`Analysing ${job.repo} at ${job.sha} as an opam repository: ${platforms.length} platforms\n`);
+      return await runOpamRepoAnalysis(job, { ...opamRepo, platforms, ...(params.maxRevdeps === undefined ? {} : { maxRevdeps: params.maxRevdeps }), log });
+    }
     log(`Analysing ${job.repo} at ${job.sha}: ${files.length} files, ${platforms.length} platforms, opam-repository ${params.opamRepoCommit}\n`);
     const result = await analyze({
       files,

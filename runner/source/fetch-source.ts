@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Job } from '../../app/contract/index.ts';
 import type { JobToken } from '../github/control-plane-client.ts';
+import { SourceError } from './source-error.ts';
+import { fetchMergedSource, hasBase } from './pr-commits.ts';
 
-/** The job's source could not be had: shown as an infrastructure error, with the reason. */
-export class SourceError extends Error {
-  override readonly name = 'SourceError';
-}
+export { SourceError };
 
 function run(cmd: string, args: string[], opts: { stdin?: NodeJS.ReadableStream; cwd?: string } = {}): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -43,7 +43,9 @@ export async function fetchGitHubSource(token: JobToken, repo: string, sha: stri
   await run('tar', ['-xz', '--strip-components=1', '-C', dir], { stdin: Readable.fromWeb(res.body as never) });
 }
 
-export async function fetchSource(job: Job, dir: string, token: () => Promise<JobToken>): Promise<void> {
+export async function fetchSource(job: Job, dir: string, token: () => Promise<JobToken>, opts: { workDir?: string } = {}): Promise<void> {
+  // An opam-repository job builds the PR merged into its base, as opam-repo-ci does.
+  if (job.kind === 'opam-repo' && hasBase(job.source)) return fetchMergedSource(job.source, dir, { workDir: opts.workDir ?? tmpdir(), token });
   if (job.source.kind === 'local') return fetchLocalSource(job.source.path, job.source.sha, dir);
   return fetchGitHubSource(await token(), job.repo, job.source.sha, dir);
 }

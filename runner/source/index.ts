@@ -1,1 +1,2 @@
 export * from './fetch-source.ts';
+export * from './pr-commits.ts';

@@ -209,7 +209,8 @@ export class Runner {
     let token: Promise<JobToken> | undefined;
     const jobToken = () => (token ??= this.client.jobToken(job.id));
     await queues.sendResult({ type: 'job-updated', jobId: job.id, status: 'running' });
-    if (job.source.kind === 'github') {
+    // opam-repository jobs have no check run each (thousands of revdeps): the PR's statuses and comment report them.
+    if (job.source.kind === 'github' && job.kind !== 'opam-repo') {
       this.reportStarted(jobToken, job.id).catch((err: unknown) => log.warn({ err }, 'could not mark the check run in progress'));
     }
     write(stamp(`[cid] ${job.name} on ${this.id} (${this.d.config.pool}), attempt ${job.attempt}\n`));
@@ -218,9 +219,10 @@ export class Runner {
     const dir = await mkdtemp(`${this.d.config.workDir}/job-`);
     try {
       write(stamp(`[cid] fetching ${job.repo}@${job.sha.slice(0, 12)}\n`));
-      await fetchSource(job, dir, jobToken);
-      if (job.kind === 'analysis') outcome = await runAnalysisJob(job, dir, (line) => write(stamp(line)));
-      else {
+      await fetchSource(job, dir, jobToken, { workDir: this.d.config.workDir });
+      if (job.kind === 'analysis') {
+        outcome = await runAnalysisJob(job, dir, (line) => write(stamp(line)), { workDir: this.d.config.workDir, token: jobToken });
+      } else {
         outcome = await runBuildJob(job, {
           docker: this.d.docker,
           sourceDir: dir,
@@ -270,7 +272,7 @@ export class Runner {
       log.warn('job was taken over before it finished; result discarded');
       return;
     }
-    if (finished.source.kind === 'github') {
+    if (finished.source.kind === 'github' && finished.kind !== 'opam-repo') {
       await this.reportFinished(jobToken, finished, jobLog, outcome).catch((err: unknown) =>
         log.warn({ err }, 'could not report the check run; the control plane will mark it'),
       );
