@@ -36,6 +36,8 @@ export async function syncChecks(svc: Services, pipeline: Pipeline, jobs: Job[])
     const publicUrl = svc.config.publicUrl;
 
     for (const job of jobs) {
+      // opam-repository jobs (thousands with revdeps) are reported by statuses and one PR comment instead.
+      if (job.kind === 'opam-repo') continue;
       const state = checkStateFor(job);
       const title = job.reason ? `${job.status}: ${job.reason}` : job.status;
       const output = { title: title.slice(0, 255), summary: `${job.name}: ${job.status}${job.reason ? ` (${job.reason})` : ''}`.slice(0, MAX_CHECK_TEXT) };

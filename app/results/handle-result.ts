@@ -4,11 +4,19 @@ import type { Services } from '../services.ts';
 import { addJobs, pipelineStatusFrom } from '../pipelines/index.ts';
 import { syncChecks } from '../github/index.ts';
 import { recordJobUpdate } from '../metrics/index.ts';
+import { platformsOf } from '../opam-repo/index.ts';
+import { addOpamRepoJobs, reportOpamPr } from '../opam-repo/pr/index.ts';
+import { deliverSlack, notifySlack } from '../slack/index.ts';
 
 export type ResultOutcome = 'done' | 'retry';
 
 /** Applies one results-queue message. 'retry' means: try again a little later (lease held). */
 export async function handleResult(base: Services, msg: ResultMessage): Promise<ResultOutcome> {
+  // A Slack message: delivered (or retried later, or dropped) on its own; pipelines never wait for it.
+  if (msg.type === 'slack') {
+    await deliverSlack(base, msg);
+    return 'done';
+  }
   // Every line logged while applying a result names its job or pipeline, and the repository once known.
   let svc: Services = { ...base, log: base.log.child(msg.type === 'job-updated' ? { jobId: msg.jobId } : { pipelineId: msg.pipelineId }) };
   if (msg.type === 'job-updated') {
@@ -27,6 +35,8 @@ export async function handleResult(base: Services, msg: ResultMessage): Promise<
         await svc.store.pipelines.update(job.pipelineId, { error: `analysis produced an invalid result: ${z.prettifyError(parsed.error)}` });
       } else {
         await addJobs(svc, pipeline, job.source, parsed.data.jobs);
+        // An opam repository's plan is compact (revdeps can number thousands): expanded here.
+        if (parsed.data.opamRepo) await addOpamRepoJobs(svc, pipeline, job.source, parsed.data.opamRepo, platformsOf(job.params ?? svc.analysisParams));
         await svc.store.pipelines.update(job.pipelineId, { dropped: parsed.data.dropped });
       }
     } else if (job.kind === 'analysis' && (job.status === 'failed' || job.status === 'errored')) {
@@ -47,5 +57,7 @@ async function pipelineChanged(svc: Services, pipelineId: string): Promise<Resul
   const status = pipelineStatusFrom(pipeline, jobs);
   if (status !== pipeline.status) await svc.store.pipelines.update(pipelineId, { status });
   const synced = await syncChecks(svc, { ...pipeline, status }, jobs);
+  await reportOpamPr(svc, { ...pipeline, status }, jobs);
+  await notifySlack(svc, { ...pipeline, status }, jobs);
   return synced ? 'done' : 'retry';
 }

@@ -7,3 +7,4 @@ export * from './refs-store.ts';
 export * from './jobs-store.ts';
 export * from './logs-store.ts';
 export * from './deliveries-store.ts';
+export * from './reports-store.ts';

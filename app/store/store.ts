@@ -6,6 +6,7 @@ import { RefsStore } from './refs-store.ts';
 import { JobsStore } from './jobs-store.ts';
 import { LogsStore } from './logs-store.ts';
 import { DeliveriesStore } from './deliveries-store.ts';
+import { ReportsStore } from './reports-store.ts';
 
 /** All of cid's records, one store per table. */
 export interface Store {
@@ -16,6 +17,7 @@ export interface Store {
   jobs: JobsStore;
   logs: LogsStore;
   deliveries: DeliveriesStore;
+  reports: ReportsStore;
 }
 
 export function createStore(db: DynamoDBDocumentClient, prefix: string): Store {
@@ -28,5 +30,6 @@ export function createStore(db: DynamoDBDocumentClient, prefix: string): Store {
     jobs: new JobsStore(db, t.jobs),
     logs: new LogsStore(db, t.logs),
     deliveries: new DeliveriesStore(db, t.deliveries),
+    reports: new ReportsStore(db, t.reports),
   };
 }

@@ -10,13 +10,18 @@ export function reproduceScript(job: Job): string | undefined {
   if (!job.spec) return undefined;
   const dockerfile = renderDockerfile(job.spec, { title: job.name });
   const lines: string[] = [];
+  // opam-repository jobs build the PR merged into its base, as the runner did.
+  const base = job.kind === 'opam-repo' ? job.source.baseSha : undefined;
+  const checkout = base
+    ? [`git -c advice.detachedHead=false checkout ${base}`, `git -c user.name=cid -c user.email=cid@localhost merge --no-edit ${job.sha}`]
+    : [`git -c advice.detachedHead=false checkout ${job.sha}`];
   if (job.source.kind === 'github') {
     const dir = job.repo.split('/')[1] ?? 'src';
     lines.push(`git clone --recursive ${sq(job.source.cloneUrl)} ${sq(dir)} && cd ${sq(dir)}`);
     if (job.source.fetchRef) lines.push(`git fetch origin ${sq(job.source.fetchRef)}`);
-    lines.push(`git -c advice.detachedHead=false checkout ${job.sha}`);
+    lines.push(...checkout);
   } else {
-    lines.push(`cd ${sq(job.source.path)} && git -c advice.detachedHead=false checkout ${job.sha}`);
+    lines.push(`cd ${sq(job.source.path)} && ${checkout.join(' && ')}`);
   }
   lines.push(`cat > ../Dockerfile <<'END-OF-DOCKERFILE'`, dockerfile.trimEnd(), 'END-OF-DOCKERFILE', 'docker build -f ../Dockerfile .');
   return `${lines.join('\n')}\n`;

@@ -103,6 +103,13 @@ export function functionStatements(fn: FunctionKey, stage: string): Statement[] 
           Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
           Resource: tableArns(['jobs', 'pipelines']),
         },
+        // PR reports (opam-repository statuses and comment, Slack): their own state, the PR's head, the repository's settings.
+        {
+          Sid: 'ReadWriteReports',
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          Resource: tableArns(['reports', 'refs', 'repositories']),
+        },
         consume('ConsumeResults', RESULTS_QUEUE_KEY),
         // New jobs after analysis; a result whose checks are busy is sent back with a delay.
         {

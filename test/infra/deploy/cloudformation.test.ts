@@ -199,12 +199,14 @@ describe('serverless.yml packaged for stage ci', () => {
 
   test('results role: consumes only the results queue, sends to job queues, reads/writes jobs and pipelines', () => {
     const s = bySid('ResultsRole');
-    assert.deepEqual(Object.keys(s).sort(), ['ConsumeResults', 'LookUpQueueUrls', 'ReadStageSecrets', 'ReadWriteJobsAndPipelines', 'SendJobsAndResults', 'WriteOwnLogs']);
+    assert.deepEqual(Object.keys(s).sort(), ['ConsumeResults', 'LookUpQueueUrls', 'ReadStageSecrets', 'ReadWriteJobsAndPipelines', 'ReadWriteReports', 'SendJobsAndResults', 'WriteOwnLogs']);
     assert.deepEqual(s.ConsumeResults!.Action, ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes']);
     assert.deepEqual(s.ConsumeResults!.Resource, [arn(queueId(RESULTS_QUEUE_KEY))]);
     assert.deepEqual(s.SendJobsAndResults!.Resource, [...jobQueueKeys, RESULTS_QUEUE_KEY].map((k) => arn(queueId(k))));
     assert.deepEqual(s.ReadWriteJobsAndPipelines!.Action, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']);
     assert.deepEqual(s.ReadWriteJobsAndPipelines!.Resource, tableArns(['jobs', 'pipelines']));
+    assert.deepEqual(s.ReadWriteReports!.Action, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    assert.deepEqual(s.ReadWriteReports!.Resource, tableArns(['reports', 'refs', 'repositories']));
     assert.deepEqual(s.WriteOwnLogs!.Resource, [arn('ResultsLogGroup')]);
   });
 
