@@ -13,7 +13,12 @@ const AddBody = z.strictObject({
   private: z.boolean().default(false),
   defaultBranch: z.string().min(1).default('main'),
   installationId: z.number().int().positive().optional(),
+  /** Slack messages for this repository (default-branch failures and recoveries, opam-repository PRs). */
+  slack: z.boolean().optional(),
 });
+
+/** Settings an operator may change on a repository in the index. */
+const PatchBody = z.strictObject({ slack: z.boolean() });
 
 const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -40,7 +45,7 @@ async function jsonBody(c: Context): Promise<unknown> {
   }
 }
 
-/** The repository index's admin API: add, list (paginated), find, exists, remove. */
+/** The repository index's admin API: add, list (paginated), find, exists, change settings (Slack), remove. */
 export function repositoriesRoutes(svc: Services): Hono {
   const r = new Hono();
   r.use('*', async (c, next) => {
@@ -61,6 +66,10 @@ export function repositoriesRoutes(svc: Services): Hono {
   });
   r.get('/:owner/:repo/exists', async (c) => c.json({ exists: (await svc.store.repositories.get(nameOf(c))) !== undefined }));
   r.get('/:owner/:repo', async (c) => c.json(await svc.store.repositories.find(nameOf(c))));
+  r.patch('/:owner/:repo', async (c) => {
+    const body = PatchBody.parse(await jsonBody(c));
+    return c.json(await svc.store.repositories.setSlack(nameOf(c), body.slack));
+  });
   r.delete('/:owner/:repo', async (c) => {
     await svc.store.repositories.remove(nameOf(c));
     return c.body(null, 204);

@@ -52,6 +52,16 @@ export const EnvSchema = z.object({
   CID_PLATFORMS: z.string().min(1).default('all'),
   /** The opam-repository commit builds reset to: reproducible, and cached until it is bumped. */
   CID_OPAM_REPO_COMMIT: z.string().regex(/^[0-9a-f]{7,40}$/, 'an opam-repository commit sha').default('97014be61691efb695da5de8e860cba5d74fa1f5'),
+  /** Repositories analysed as opam repositories (opam-repo-ci) whatever their files say: comma-separated owner/repo. */
+  CID_OPAM_REPOSITORIES: z
+    .string()
+    .default('ocaml/opam-repository')
+    .transform((v) => v.split(',').map((x) => x.trim()).filter((x) => x !== ''))
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'each entry must be "owner/repo"'))),
+  /** At most this many reverse dependencies get jobs per opam-repository PR (the rest are counted, not built). */
+  CID_OPAM_MAX_REVDEPS: z.coerce.number().int().nonnegative().default(500),
+  /** Slack incoming webhook for notifications (repositories opt in); without it nothing is sent. */
+  CID_SLACK_WEBHOOK_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
   /** Ports of the embedded DynamoDB and SQS, so a runner started on its own finds them. */
   CID_LOCAL_DYNAMODB_PORT: port.default(4567),
   CID_LOCAL_SQS_PORT: port.default(4566),

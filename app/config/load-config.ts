@@ -50,6 +50,11 @@ export interface Config {
   maxWebhookBytes: number;
   platforms: string;
   opamRepoCommit: string;
+  /** Repositories configured as opam repositories ("owner/repo"). */
+  opamRepositories: string[];
+  opamMaxRevdeps: number;
+  /** Slack incoming webhook; undefined: no Slack messages. */
+  slackWebhookUrl?: string;
   localDynamoPort: number;
   localSqsPort: number;
   localRunner: boolean;
@@ -112,6 +117,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     maxWebhookBytes: env.CID_MAX_WEBHOOK_BYTES,
     platforms: env.CID_PLATFORMS,
     opamRepoCommit: env.CID_OPAM_REPO_COMMIT,
+    opamRepositories: env.CID_OPAM_REPOSITORIES,
+    opamMaxRevdeps: env.CID_OPAM_MAX_REVDEPS,
+    ...(env.CID_SLACK_WEBHOOK_URL ? { slackWebhookUrl: env.CID_SLACK_WEBHOOK_URL } : {}),
     localDynamoPort: env.CID_LOCAL_DYNAMODB_PORT,
     localSqsPort: env.CID_LOCAL_SQS_PORT,
     localRunner: env.CID_LOCAL_RUNNER,

@@ -1,4 +1,4 @@
-import { pipelineId, type Priority, type Source } from '../contract/index.ts';
+import { pipelineId, type AnalysisParams, type Priority, type Source } from '../contract/index.ts';
 import { jobIdFor } from '../store/index.ts';
 import type { Services } from '../services.ts';
 import { ANALYSIS_JOB } from './add-jobs.ts';
@@ -12,6 +12,12 @@ export interface StartPipeline {
   installationId?: number;
   source: Source;
   priority?: Priority;
+}
+
+/** The analysis parameters for a repository: opam repositories the operator named are marked, with the revdeps cap. */
+function analysisParamsFor(svc: Services, repo: string): AnalysisParams {
+  const listed = svc.config.opamRepositories.some((r) => r.toLowerCase() === repo.toLowerCase());
+  return { ...svc.analysisParams, ...(listed ? { opamRepository: true } : {}), maxRevdeps: svc.config.opamMaxRevdeps };
 }
 
 /**
@@ -32,7 +38,7 @@ export async function startPipeline(svc: Services, s: StartPipeline): Promise<{ 
     pool: 'linux-x86_64',
     priority: s.priority ?? 'urgent',
     source: s.source,
-    params: svc.analysisParams,
+    params: analysisParamsFor(svc, s.repo),
     timeoutSeconds: 600,
   });
   if (job.created) await svc.queues.sendJob(job.job);

@@ -121,6 +121,27 @@ export class RepositoriesStore {
     return items;
   }
 
+  /** Opts a repository in to (or out of) Slack messages; NotFoundError when it is not in the index. */
+  async setSlack(name: string, slack: boolean): Promise<Repository> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { name },
+          UpdateExpression: 'SET slack = :s, updatedAt = :u',
+          ConditionExpression: 'attribute_exists(#n)',
+          ExpressionAttributeNames: { '#n': 'name' },
+          ExpressionAttributeValues: { ':s': slack, ':u': nowIso() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return RepositorySchema.parse(out.Attributes);
+    } catch (err) {
+      if (isConditionFailed(err)) throw new NotFoundError(`repository ${name} is not in the index`);
+      throw err;
+    }
+  }
+
   async setActive(name: string, active: boolean): Promise<void> {
     try {
       await this.db.send(

@@ -30,7 +30,7 @@ export const PullRequestPayload = z.object({
       ref: z.string(),
       repo: z.object({ full_name: z.string() }).nullable(),
     }),
-    base: z.object({ ref: z.string(), repo: z.object({ full_name: z.string() }) }),
+    base: z.object({ ref: z.string(), sha: z.string().regex(/^[0-9a-f]{40}$/).optional(), repo: z.object({ full_name: z.string() }) }),
   }),
   repository: RepositoryPayload,
   installation: Installation.optional(),

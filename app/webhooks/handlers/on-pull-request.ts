@@ -38,6 +38,8 @@ export const onPullRequest = defineHandler({
         fetchRef: `refs/pull/${p.number}/head`,
         installationId: p.installation?.id,
         fromFork,
+        // The base the head is merged into for opam-repository checks (other jobs ignore it).
+        ...(p.pull_request.base.sha ? { baseSha: p.pull_request.base.sha } : {}),
       },
     });
     return acted('pipeline', r);
