@@ -1,6 +1,8 @@
 // Which packages a diff touches, as opam-repo-ci's analyse step reads `git diff --name-only`:
 // packages/<name>/<name.version>/opam and …/files/* count; any other path under packages/ is an
-// error; paths elsewhere (README, .github/…) are ignored.
+// error; paths elsewhere (README, .github/…) are ignored. One refinement: another file inside a
+// release's directory (…/<name.version>/notes.txt) marks the release as touched and is left to
+// the lint ("Unexpected file in …"), which names it precisely while the rest is still built.
 
 export interface TouchedPackage {
   /** "name.version" */
@@ -11,6 +13,8 @@ export interface TouchedPackage {
   opam: boolean;
   /** Paths under files/ that changed. */
   files: string[];
+  /** Other paths in the release's directory that changed (lint errors). */
+  others: string[];
 }
 
 export interface ChangedPaths {
@@ -34,13 +38,14 @@ export function changedPackages(paths: Iterable<string>): ChangedPaths {
     const version = name !== undefined && dir?.startsWith(`${name}.`) ? dir.slice(name.length + 1) : '';
     const isOpam = first === 'opam' && rest.length === 0;
     const isFile = first === 'files' && rest.length > 0 && rest.every((s) => s !== '');
-    if (!name || !dir || version === '' || name.includes('.') || !(isOpam || isFile)) {
+    if (!name || !dir || version === '' || name.includes('.') || first === undefined || first === '') {
       errors.push(unexpectedPath(path));
       continue;
     }
-    const t = byPkg.get(dir) ?? { pkg: dir, name, version, opam: false, files: [] };
+    const t = byPkg.get(dir) ?? { pkg: dir, name, version, opam: false, files: [], others: [] };
     if (isOpam) t.opam = true;
-    else t.files.push(path);
+    else if (isFile) t.files.push(path);
+    else t.others.push(path);
     byPkg.set(dir, t);
   }
   return { packages: [...byPkg.values()], errors };

@@ -24,7 +24,7 @@ export function classifyChange(input: ClassifyInput): Classified {
   const { touched: t, baseText, mergedText } = input;
   if (mergedText === undefined) {
     if (baseText !== undefined) return { change: 'deleted', hasTests: false };
-    return { error: `${t.pkg}: files/ changed but the release has no opam file` };
+    return { error: `${t.pkg}: files changed but the release has no opam file` };
   }
   const merged = parseOpam(mergedText, `packages/${t.name}/${t.pkg}/opam`);
   // An unparsable file is built like any change (lint reports why it fails).
