@@ -22,6 +22,8 @@ export const RunnerEnvSchema = z.object({
   CID_JOB_CPUS: z.coerce.number().positive().default(2),
   CID_JOB_PIDS: positiveInt.default(4096),
   CID_JOB_LOG_CAP_MB: positiveInt.default(50),
+  /** ocaml/opam images need sudo for depexts: off by default; on for hosts whose images never use it. */
+  CID_JOB_NO_NEW_PRIVILEGES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   CID_RUNNER_HEARTBEAT_SECONDS: z.coerce.number().positive().default(1),
   CID_RUNNER_STALE_SECONDS: z.coerce.number().positive().default(30),
   CID_RUNNER_VISIBILITY_SECONDS: positiveInt.default(120),
@@ -40,7 +42,7 @@ export interface RunnerConfig {
   token?: string;
   apiUrl: string;
   concurrency: number;
-  limits: { memoryBytes: number; nanoCpus: number; pidsLimit: number };
+  limits: { memoryBytes: number; nanoCpus: number; pidsLimit: number; noNewPrivileges: boolean };
   logCapBytes: number;
   heartbeatMs: number;
   staleMs: number;
@@ -95,7 +97,12 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env, flags: Ru
     ...(e.CID_RUNNER_TOKEN ? { token: e.CID_RUNNER_TOKEN } : {}),
     apiUrl: (e.CID_API_URL ?? `http://127.0.0.1:${app.port}`).replace(/\/$/, ''),
     concurrency: e.CID_RUNNER_CONCURRENCY,
-    limits: { memoryBytes: e.CID_JOB_MEMORY_MB * 1024 * 1024, nanoCpus: Math.round(e.CID_JOB_CPUS * 1e9), pidsLimit: e.CID_JOB_PIDS },
+    limits: {
+      memoryBytes: e.CID_JOB_MEMORY_MB * 1024 * 1024,
+      nanoCpus: Math.round(e.CID_JOB_CPUS * 1e9),
+      pidsLimit: e.CID_JOB_PIDS,
+      noNewPrivileges: e.CID_JOB_NO_NEW_PRIVILEGES,
+    },
     logCapBytes: e.CID_JOB_LOG_CAP_MB * 1024 * 1024,
     heartbeatMs: e.CID_RUNNER_HEARTBEAT_SECONDS * 1000,
     staleMs: e.CID_RUNNER_STALE_SECONDS * 1000,

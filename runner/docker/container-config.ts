@@ -7,6 +7,12 @@ export interface ResourceLimits {
   nanoCpus: number;
   /** Most processes (threads included) at once, which stops fork bombs. 0: unlimited. */
   pidsLimit: number;
+  /**
+   * no-new-privileges (default on): setuid programs such as sudo gain nothing. ocaml/opam images
+   * install system packages through passwordless sudo (opam's depext step), so runners that build
+   * them turn it off; the container is still unprivileged, with the capabilities below dropped.
+   */
+  noNewPrivileges?: boolean;
 }
 
 /**
@@ -33,7 +39,7 @@ export function hostConfig(opts: {
     NetworkMode: opts.network ? 'bridge' : 'none',
     Privileged: false,
     CapDrop: [...DROPPED_CAPABILITIES],
-    SecurityOpt: ['no-new-privileges'],
+    SecurityOpt: opts.limits.noNewPrivileges === false ? [] : ['no-new-privileges'],
     Memory: memoryBytes > 0 ? memoryBytes : 0,
     ...(memoryBytes > 0 ? { MemorySwap: memoryBytes } : {}),
     NanoCpus: nanoCpus > 0 ? nanoCpus : 0,

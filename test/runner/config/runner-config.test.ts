@@ -11,6 +11,8 @@ test("defaults: this machine's pool, the embedded stack's fixed ports, the local
   assert.equal(c.apiUrl, 'http://127.0.0.1:8080');
   assert.equal(c.concurrency, 1);
   assert.equal(c.visibilitySeconds, 120);
+  assert.equal(c.limits.noNewPrivileges, false, 'sudo works for opam depexts unless the operator says otherwise');
+  assert.equal(loadRunnerConfig({ CID_JOB_NO_NEW_PRIVILEGES: 'true' }).limits.noNewPrivileges, true);
 });
 
 test('flags win over the environment, and bad values name the variable and its flag', () => {
