@@ -24,7 +24,8 @@ export function plainProgress(write: (line: string) => void): ProgressView {
       const key = `${j.generation}.${j.status}`;
       if (seen.get(j.name) === key) continue;
       seen.set(j.name, key);
-      const time = j.finishedAt && j.status !== 'skipped' ? ` in ${took(j)}` : '';
+      // A job cancelled while queued never started: no time to show.
+      const time = j.finishedAt && j.startedAt && j.status !== 'skipped' ? ` in ${took(j)}` : '';
       const why = j.reason && j.status !== 'passed' ? `: ${oneLine(j.reason)}` : '';
       write(`${j.status.padEnd(9)} ${label(j)}${time}${why}`);
     }
