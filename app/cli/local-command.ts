@@ -15,6 +15,10 @@ are not included. No GitHub is needed; the web UI runs while it builds.
 Jobs of other architectures (linux-arm64, …) are skipped, unless --emulate is given and qemu is
 registered with binfmt_misc (/proc/sys/fs/binfmt_misc/qemu-aarch64, …): then they run, slowly.
 
+--json (a global option) prints one JSON document on stdout when the run ends: the commit, every
+job (name, pool, status, duration, reason, url, log) and the dropped platforms; progress then goes
+to stderr.
+
 Exit status: 0 every required job passed, 1 a job failed or errored (or the analysis did),
 2 usage (PATH not a git repository, bad option), 5 --port in use, 6 no Docker engine,
 130 interrupted (Ctrl-C).
