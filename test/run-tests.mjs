@@ -3,7 +3,7 @@
 // node's standard summary. Node 20 has no glob support in --test, hence the walk here.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
@@ -28,9 +28,18 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.CID_TEST_CONCURRENCY ?? '2';
+// Build steps cached by the tests go to a repository of their own, removed when the run ends: on
+// the vfs storage driver every cached step is a full copy of its image.
+const cacheRepo = process.env.CID_CACHE_REPO ?? 'cid-test-cache';
 const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit' },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, CID_CACHE_REPO: cacheRepo } },
 );
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+child.on('exit', (code, signal) => {
+  if (cacheRepo.startsWith('cid-test')) {
+    const ids = spawnSync('docker', ['images', '-q', cacheRepo], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
+    if (ids.length > 0) spawnSync('docker', ['rmi', '-f', ...new Set(ids)], { stdio: 'ignore' });
+  }
+  process.exit(code ?? (signal ? 1 : 0));
+});

@@ -3,7 +3,11 @@ import type { BaseImage } from './base-image.ts';
 import { StepLogStore } from './log-store.ts';
 
 /** Step results are local images tagged `cid-cache:<key>`; the tag is the whole index. */
-export const CACHE_REPO = 'cid-cache';
+/**
+ * Where step results are tagged. CID_CACHE_REPO gives a runner (or a test run) a cache of its own,
+ * which can then be removed as a whole.
+ */
+export const CACHE_REPO = /^[a-z0-9][a-z0-9._/-]*$/.test(process.env.CID_CACHE_REPO ?? '') ? (process.env.CID_CACHE_REPO as string) : 'cid-cache';
 export const cacheRef = (key: string): string => `${CACHE_REPO}:${key}`;
 
 /** Labels on every committed step image, so cache images explain themselves. */
