@@ -1,7 +1,7 @@
 // Reverse dependencies over a whole opam repository, as opam-repo-ci lists them with
 // `opam list --depends-on P --coinstallable-with P --all-versions` (direct, with tests) and the
 // same with `--recursive` (without tests). Built once per analysis; each query is a graph walk.
-import { compareVersions, filterPackageFormula, formulaAtoms, parsePackageId, versionMatches } from '../opam/index.ts';
+import { compareVersions, EMPTY, evalFormula, filterPackageFormula, formulaAtoms, parsePackageId, versionMatches } from '../opam/index.ts';
 import type { Formula, ResolvedAtom, VariableEnv, VersionConstraint } from '../opam/index.ts';
 import { isUnavailable, parseOpam, readLoose } from './opam-file.ts';
 
@@ -9,8 +9,10 @@ interface Entry {
   name: string;
   version: string;
   unavailable: boolean;
-  /** Version constraints of `depends`, per package name, to check it can be installed with a release. */
-  deps: Map<string, Formula<VersionConstraint>[]>;
+  /** `depends` with filters applied, to check it can be installed with a given release of a package. */
+  deps: Formula<ResolvedAtom>;
+  /** The names `deps` mentions, to skip the formula when it cannot matter. */
+  mentions: Set<string>;
   /** Versions it conflicts with, per package name. */
   conflicts: Map<string, Formula<VersionConstraint>[]>;
 }
@@ -40,8 +42,8 @@ const BASE_VARS: Readonly<Record<string, string | boolean>> = {
 };
 
 function envFor(name: string, version: string, withTest: boolean): VariableEnv {
-  const vars: Record<string, string | boolean> = { ...BASE_VARS, name, version, 'with-test': withTest };
-  return (v) => vars[v];
+  // Called for every filter of every release: no allocation per lookup.
+  return (v) => (v === 'name' ? name : v === 'version' ? version : v === 'with-test' ? withTest : BASE_VARS[v]);
 }
 
 /**
@@ -121,7 +123,8 @@ export class RevdepsIndex {
     const depopts = readLoose(file, 'depopts');
     const conflicts = readLoose(file, 'conflicts');
     const withTests = envFor(id.name, id.version, true);
-    const dependsWithTests = depends === undefined ? [] : formulaAtoms(filterPackageFormula(depends, withTests, { fallback: true }));
+    const filtered = depends === undefined ? EMPTY : filterPackageFormula(depends, withTests, { fallback: true });
+    const dependsWithTests = formulaAtoms(filtered);
     const optional = depopts === undefined ? [] : formulaAtoms(filterPackageFormula(depopts, withTests, { fallback: true }));
     const mandatory = depends === undefined ? [] : mandatoryAtoms(filterPackageFormula(depends, envFor(id.name, id.version, false), { fallback: true }));
     const index = this.entries.length;
@@ -129,7 +132,8 @@ export class RevdepsIndex {
       name: id.name,
       version: id.version,
       unavailable: isUnavailable(file),
-      deps: group(dependsWithTests),
+      deps: filtered,
+      mentions: new Set(dependsWithTests.map((a) => a.name)),
       conflicts: conflicts === undefined ? new Map() : group(formulaAtoms(filterPackageFormula(conflicts, withTests, { fallback: true }))),
     });
     this.byPkg.set(pkg, index);
@@ -179,10 +183,10 @@ export class RevdepsIndex {
     });
   }
 
-  /** Whether release `e` can be installed together with `name` at `version` (its own constraints allow it). */
+  /** Whether release `e` can be installed together with `name` at `version` (its own dependencies and conflicts allow it). */
   private coinstallable(e: Entry, name: string, version: string): boolean {
-    const cs = e.deps.get(name);
-    if (cs !== undefined && !cs.every((c) => versionMatches(c, version))) return false;
+    // As isVersionAllowed: other packages' atoms count as satisfiable, so alternatives are honoured.
+    if (e.mentions.has(name) && !evalFormula(e.deps, (a) => (a.name === name ? versionMatches(a.constraint, version) : true))) return false;
     const clash = e.conflicts.get(name);
     return clash === undefined || !clash.some((c) => versionMatches(c, version));
   }
