@@ -202,7 +202,17 @@ describe('build specs and their expansion', () => {
           { name: 'compilers,4.14,a.1', variant: 'debian-13-4.14_opam-2.5', pkg: 'a.1', type: 'build', experimental: false, skip: 'ocaml >= 5.0 required' },
           { name: 'extras,arm64-5.4,a.1', variant: 'debian-13-5.4_arm64_opam-2.5', pkg: 'a.1', type: 'build', experimental: true },
         ],
-        revdeps: [{ pkg: 'a.1', total: 3, capped: 0, builds: [{ variant: 'debian-13-5.4_opam-2.5', packages: ['b.1', 'c.2'] }] }],
+        revdeps: [
+          {
+            pkg: 'a.1',
+            total: 3,
+            capped: 0,
+            builds: [
+              { variant: 'debian-13-5.4_opam-2.5', packages: ['b.1', 'c.2'] },
+              { variant: 'gone-4.14_opam-2.5', packages: ['b.1'] },
+            ],
+          },
+        ],
       },
       presetPlatforms('minimal'),
     );
@@ -217,6 +227,7 @@ describe('build specs and their expansion', () => {
     assert.deepEqual(skipped, [
       { name: 'compilers,4.14,a.1', pool: 'linux-x86_64', reason: 'ocaml >= 5.0 required' },
       { name: 'extras,arm64-5.4,a.1', pool: 'linux-x86_64', reason: 'platform debian-13-5.4_arm64_opam-2.5 is no longer in the catalogue' },
+      { name: 'gone-4.14_opam-2.5,a.1,revdeps,b.1', pool: 'linux-x86_64', reason: 'platform gone-4.14_opam-2.5 is no longer in the catalogue' },
     ]);
     assert.match(renderDockerfile(planned[1]?.spec as never), /opam reinstall b\.1;/);
   });
