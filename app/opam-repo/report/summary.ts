@@ -1,5 +1,5 @@
 // Where an opam-repository PR's pipeline stands, counted as opam-repo-ci counts it.
-import { AnalysisResultSchema, isFinal } from '../../contract/index.ts';
+import { isFinal, OpamRepoAnalysisSchema } from '../../contract/index.ts';
 import type { Job, OpamRepoAnalysis, Pipeline } from '../../contract/index.ts';
 import { ANALYSIS_JOB } from '../../pipelines/index.ts';
 
@@ -52,9 +52,11 @@ export interface OpamPipelineView {
 /** The analysis job's opam-repository report, passed or failed. */
 export function opamAnalysisOf(jobs: readonly Job[]): { job: Job | undefined; analysis: OpamRepoAnalysis | undefined } {
   const job = jobs.find((j) => j.name === ANALYSIS_JOB);
-  if (!job || job.output === undefined) return { job, analysis: undefined };
-  const parsed = AnalysisResultSchema.safeParse(job.output);
-  return { job, analysis: parsed.success ? parsed.data.opamRepo : undefined };
+  // Runs on every change of every pipeline: look before parsing (other analyses carry big specs).
+  const raw = job?.output !== null && typeof job?.output === 'object' ? (job.output as { opamRepo?: unknown }).opamRepo : undefined;
+  if (raw === undefined) return { job, analysis: undefined };
+  const parsed = OpamRepoAnalysisSchema.safeParse(raw);
+  return { job, analysis: parsed.success ? parsed.data : undefined };
 }
 
 export function viewOf(pipeline: Pipeline, jobs: readonly Job[]): OpamPipelineView {
