@@ -50,6 +50,34 @@ test('a queued job whose message was lost is sent again, once per period; claime
   assert.deepEqual(await sweepQueuedJobs(cp.svc, 1), { resent: 0 }, 'not re-sent again within the period');
 });
 
+test('jobs merely waiting behind busy runners are not re-sent: their messages are still queued', async () => {
+  // The first test's job has no message left on purpose; out of the way here.
+  await cp.svc.store.jobs.requestCancel(jobIdFor(`o/s@${sha}`, 'lost'));
+  const waiting = [];
+  for (const i of [1, 2, 3]) {
+    const { job } = await cp.svc.store.jobs.create({
+      id: jobIdFor(`o/w@${sha}`, `bulk-${i}`),
+      pipelineId: `o/w@${sha}`,
+      repo: 'o/w',
+      sha,
+      name: `bulk-${i}`,
+      kind: 'build',
+      pool: 'linux-riscv64',
+      priority: 'bulk',
+      source: { kind: 'local', path: '/tmp', sha },
+    });
+    waiting.push(job);
+  }
+  await cp.svc.queues.sendJobs(waiting);
+  await new Promise((r) => setTimeout(r, 1100));
+  assert.deepEqual(await sweepQueuedJobs(cp.svc, 1), { resent: 0 });
+  // One message lost: fewer messages than waiting jobs, so they are sent again.
+  const url = cp.svc.queues.jobQueueUrl('linux-riscv64', 'bulk');
+  const [lost] = await cp.svc.queues.receive(url, { max: 1, waitSeconds: 0 });
+  await cp.svc.queues.delete(url, lost?.ReceiptHandle ?? '');
+  assert.deepEqual(await sweepQueuedJobs(cp.svc, 1), { resent: 3 });
+});
+
 test('a running job whose runner went silent (and whose message is gone) is re-queued once its heartbeat is stale', async () => {
   const { sweepStaleRunningJobs } = await import('../../../app/sweeper/index.ts');
   const { job } = await cp.svc.store.jobs.create({
