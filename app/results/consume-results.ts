@@ -1,6 +1,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { RESULTS_QUEUE_KEY } from '../../infra/resources/index.ts';
 import { decodeResultMessage, isRejected } from '../queue/index.ts';
+import { consumeLoop } from '../queue/consume-loop.ts';
 import type { Services } from '../services.ts';
 import { handleResult } from './handle-result.ts';
 
@@ -26,20 +27,6 @@ export async function processResultMessage(svc: Services, m: Message): Promise<b
 }
 
 /** The local results consumer: long-polls until the signal aborts. (On AWS a Lambda does this.) */
-export async function consumeResults(svc: Services, signal: AbortSignal, opts: { waitSeconds?: number } = {}): Promise<void> {
-  const url = svc.queues.url(RESULTS_QUEUE_KEY);
-  while (!signal.aborted) {
-    let messages: Message[];
-    try {
-      messages = await svc.queues.receive(url, { max: 10, waitSeconds: opts.waitSeconds ?? 5, abortSignal: signal });
-    } catch (err) {
-      if (signal.aborted) return;
-      svc.log.error({ err }, 'receiving results failed; retrying in 1 s');
-      await new Promise((r) => setTimeout(r, 1000));
-      continue;
-    }
-    for (const m of messages) {
-      if (await processResultMessage(svc, m)) await svc.queues.delete(url, m.ReceiptHandle ?? '');
-    }
-  }
+export function consumeResults(svc: Services, signal: AbortSignal, opts: { waitSeconds?: number } = {}): Promise<void> {
+  return consumeLoop(svc, svc.queues.url(RESULTS_QUEUE_KEY), (m) => processResultMessage(svc, m), signal, { ...opts, name: 'results' });
 }
