@@ -69,11 +69,11 @@ test('statuses follow the pipeline; one comment, created once, edited at most ev
   assert.ok(await svc.store.jobs.claim(jobIdFor(PID, '(analysis)'), { runnerId: 'r', generation: 1, staleBefore: new Date(0).toISOString() }));
   // Configured as an opam repository: pending statuses before the analysis says anything.
   await svc.queues.sendResult({ type: 'pipeline-changed', pipelineId: pipeline.id });
-  await until(async () => statuses('opam-ci').length === 1 && statuses('opam-repo-ci (linter)').length === 1, { what: 'pending statuses' });
+  await until(async () => statuses('opam-ci').length === 1 && statuses('opam-repo-ci (linter)').length === 1, { timeoutMs: 40_000, what: 'pending statuses' });
   assert.deepEqual(statuses('opam-ci'), ['pending: Analysing the changes']);
   assert.deepEqual(statuses('opam-repo-ci (linter)'), ['pending: Linting']);
 
-  const created = await until(async () => comments().length === 1 && comments()[0], { what: 'the comment' });
+  const created = await until(async () => comments().length === 1 && comments()[0], { timeoutMs: 40_000, what: 'the comment' });
   const createdAt = Date.now();
   assert.ok(created.body.startsWith(COMMENT_MARKER));
   assert.match(created.body, /⏳ analysing/);
@@ -82,7 +82,7 @@ test('statuses follow the pipeline; one comment, created once, edited at most ev
   // The analysis passes: the control plane creates its jobs from the plan.
   assert.ok(await svc.store.jobs.finish(jobIdFor(PID, '(analysis)'), 'r', { status: 'passed', ...analysis } as never));
   await svc.queues.sendResult({ type: 'job-updated', jobId: jobIdFor(PID, '(analysis)'), status: 'passed' });
-  await until(async () => (await svc.store.jobs.listByPipeline(PID)).length === 3, { what: 'the planned jobs' });
+  await until(async () => (await svc.store.jobs.listByPipeline(PID)).length === 3, { timeoutMs: 40_000, what: 'the planned jobs' });
   const jobs = await svc.store.jobs.listByPipeline(PID);
   assert.deepEqual(jobs.filter((j) => j.kind === 'opam-repo').map((j) => [j.name, j.status]).sort(), [
     ['compilers,4.14,fmt.0.10.0', 'queued'],
@@ -92,7 +92,7 @@ test('statuses follow the pipeline; one comment, created once, edited at most ev
   // Both jobs finish within the interval: no edit yet, one deferred edit with the final state.
   await finish('compilers,5.4,fmt.0.10.0', 'passed');
   await finish('compilers,4.14,fmt.0.10.0', 'failed');
-  await until(async () => statuses('opam-ci').length === 3 && statuses('opam-repo-ci (linter)').length === 2, { what: 'the final statuses' });
+  await until(async () => statuses('opam-ci').length === 3 && statuses('opam-repo-ci (linter)').length === 2, { timeoutMs: 40_000, what: 'the final statuses' });
   assert.deepEqual(statuses('opam-ci'), ['pending: Analysing the changes', 'pending: Running', 'failure: Failed - 1 job failed, 0 jobs skipped, 1 job passed']);
   assert.deepEqual(statuses('opam-repo-ci (linter)'), ['pending: Linting', 'success: Passed - 1 warning']);
   assert.equal(comments()[0]?.history.length, 1, 'not edited within 10 s of the last write');
@@ -123,14 +123,14 @@ test('a lost record: the comment is found again by its marker (ours, not a perso
   assert.equal(res.status, 201);
   await forget();
   await svc.queues.sendResult({ type: 'pipeline-changed', pipelineId: PID });
-  const ours = await until(async () => comments().find((c) => c.user !== 'someone'), { what: 'a new comment of ours' });
+  const ours = await until(async () => comments().find((c) => c.user !== 'someone'), { timeoutMs: 40_000, what: 'a new comment of ours' });
   assert.equal(comments().find((c) => c.user === 'someone')?.history.length, 1, "a person's comment is never edited");
 
   // The record is lost again: the comment is found by its marker and edited, not duplicated.
   await forget();
   const edits = ours.history.length;
   await svc.queues.sendResult({ type: 'pipeline-changed', pipelineId: PID });
-  await until(async () => ours.history.length > edits, { what: 'an edit of our comment' });
+  await until(async () => ours.history.length > edits, { timeoutMs: 40_000, what: 'an edit of our comment' });
   assert.equal(comments().length, 2);
   // Unchanged since: nothing more is written.
   const n = h.fake.requestsFor('issues/update-comment').length;
