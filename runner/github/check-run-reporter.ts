@@ -2,18 +2,9 @@ import { ProbotOctokit } from 'probot';
 import type { Job } from '../../app/contract/index.ts';
 import { checkStateFor, MAX_CHECK_TEXT } from '../../app/github/check-run-format.ts';
 import type { JobToken } from './control-plane-client.ts';
+import type { CheckRunAnnotation } from '../report/annotations.ts';
 
-export interface Annotation {
-  path: string;
-  start_line: number;
-  end_line: number;
-  start_column?: number;
-  end_column?: number;
-  annotation_level: 'notice' | 'warning' | 'failure';
-  message: string;
-  title?: string;
-  raw_details?: string;
-}
+export type Annotation = CheckRunAnnotation;
 
 type OctokitClass = typeof ProbotOctokit;
 
