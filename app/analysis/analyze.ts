@@ -34,7 +34,7 @@ export interface PlanOptions {
   platforms?: readonly Platform[];
   /** The opam-repository commit every build resets to, so builds are reproducible and cached. */
   opamRepoCommit: string;
-  /** odoc warnings fail (lint-doc). Off by default, as in ocaml-ci. */
+  /** odoc warnings fail (lint-doc): on unless false (ocaml-ci turns it off). */
   docWarningsAsErrors?: boolean;
   /** Plan the lint jobs (default true). */
   lint?: boolean;

@@ -43,12 +43,13 @@ export function fmtSpec(platform: Platform, opamRepoCommit: string, config: Ocam
 }
 
 /**
- * (lint-doc): build the documentation with odoc. ocaml-ci sets ODOC_WARN_ERROR=false ("until odoc
- * becomes a bit more helpful and lenient"); `warningsAsErrors` turns odoc warnings into errors.
+ * (lint-doc): build the documentation with odoc, its warnings as errors (cid's default, so broken
+ * doc references are caught). ocaml-ci sets ODOC_WARN_ERROR=false ("until odoc becomes a bit more
+ * helpful and lenient"); `warningsAsErrors: false` does the same.
  */
 export function docSpec(input: OpamBuildInput, opts: { warningsAsErrors?: boolean } = {}): BuildSpec {
   const cli = `--cli=${input.platform.opamVersion}`;
-  const warnError = opts.warningsAsErrors === true ? 'true' : 'false';
+  const warnError = opts.warningsAsErrors === false ? 'false' : 'true';
   return {
     from: input.platform.image,
     steps: [
