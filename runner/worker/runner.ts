@@ -15,6 +15,7 @@ import { runAnalysisJob } from '../jobs/analysis-job.ts';
 import { runBuildJob } from '../jobs/build-job.ts';
 import type { JobOutcome } from '../jobs/job-outcome.ts';
 import { keepAlive, type StopReason } from './job-keepalive.ts';
+import { removeJobContainers, removeOrphanContainers } from './orphan-containers.ts';
 import { annotationsFromLog } from '../report/index.ts';
 
 export interface RunnerDeps {
@@ -74,6 +75,9 @@ export class Runner {
 
   async start(): Promise<void> {
     await mkdir(this.d.config.workDir, { recursive: true });
+    await removeOrphanContainers({ docker: this.d.docker, jobs: this.d.store.jobs, runnerId: this.id, staleMs: this.d.config.staleMs, log: this.d.log }).catch(
+      (err: unknown) => this.d.log.warn({ err }, 'looking for orphaned containers failed'),
+    );
     this.d.log.info({ pool: this.d.config.pool, runnerId: this.id, concurrency: this.d.config.concurrency }, 'runner started');
     this.slots = Array.from({ length: this.d.config.concurrency }, () => this.slotLoop());
   }
@@ -172,6 +176,10 @@ export class Runner {
       return this.drop(url, m, `job is ${now?.status ?? 'gone'}`, { jobId });
     }
     this.d.metrics?.observeQueueWait(priority, m.Attributes?.SentTimestamp);
+    if (claimed.attempt > 1) {
+      const n = await removeJobContainers(this.d.docker, jobId).catch(() => 0);
+      if (n > 0) this.d.log.warn({ jobId, removed: n }, "stopped the previous attempt's containers");
+    }
     const abort = new AbortController();
     const entry: Running = { job: claimed, abort, done: Promise.resolve() };
     entry.done = this.run(entry, url, m.ReceiptHandle ?? '');

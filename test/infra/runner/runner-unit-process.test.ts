@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestControlPlane } from '../../support/control-plane.ts';
+import Docker from 'dockerode';
+import { startTestControlPlane, until } from '../../support/control-plane.ts';
 import { ensureDocker, busyboxImage } from '../../support/images.ts';
 import { RUNNER_SECRET, gitRepo, logText, plannedJob, runnerEnv, submitJobs, testRunner, waitJob } from '../../support/runner-harness.ts';
 import type { ControlPlane } from '../../../app/local/start-control-plane.ts';
@@ -85,6 +86,12 @@ test("the unit's ExecStart and env file run a runner; SIGKILL mid-job → anothe
   });
   assert.equal(first.runnerId, 'unit-runner');
   assert.equal(first.attempt, 1);
+  // Wait for the step container, then kill the runner: its container is left running.
+  const docker = new Docker();
+  const orphan = await until(async () => {
+    const cs = await docker.listContainers({ all: true });
+    return cs.find((c) => c.Names.some((n) => n.includes(`cid-${job!.id}-step`)));
+  }, { timeoutMs: 30_000, what: 'the job container' });
   child.kill('SIGKILL');
 
   const second = await testRunner(cp, 'linux-x86_64', { id: 'takes-over', env: { CID_RUNNER_VISIBILITY_SECONDS: '3' } });
@@ -93,6 +100,8 @@ test("the unit's ExecStart and env file run a runner; SIGKILL mid-job → anothe
     assert.equal(done.runnerId, 'takes-over');
     assert.equal(done.attempt, 2);
     assert.match(await logText(cp, done), /: end$/m);
+    const left = await docker.listContainers({ all: true });
+    assert.ok(!left.some((c) => c.Id === orphan.Id), "the dead runner's container was stopped by the runner that took the job over");
     // Completed once: the first attempt never finished, and nothing else claims it afterwards.
     await new Promise((r) => setTimeout(r, 4000));
     const later = await cp.svc.store.jobs.get(job!.id);

@@ -179,3 +179,27 @@ test('an urgent job is taken before bulk jobs queued earlier', async (t) => {
     await r.stop(0);
   }
 });
+
+test('a starting runner removes step containers whose job is no longer running anywhere', async (t) => {
+  if (skip) return t.skip(skip);
+  const Docker = (await import('dockerode')).default;
+  const docker = new Docker();
+  const src = gitRepo({ 'a.txt': 'a' });
+  const [job] = await submitJobs(cp, {
+    repo: 'local/orphans',
+    sha: src.sha,
+    source: { kind: 'local', path: src.path, sha: src.sha },
+    jobs: [plannedJob('finished-long-ago', 'linux-s390x', amd64, ['true'])],
+  });
+  await cp.svc.store.jobs.requestCancel(job!.id);
+  // What a runner killed mid-step leaves behind.
+  const orphan = await docker.createContainer({ name: `cid-${job!.id}-step3-abc123`, Image: amd64, Cmd: ['sleep', '60'], HostConfig: { NetworkMode: 'none' } });
+  await orphan.start();
+  const r = await testRunner(cp, 'linux-x86_64');
+  try {
+    await assert.rejects(orphan.inspect(), /no such container/i);
+  } finally {
+    await r.stop(0);
+    await orphan.remove({ force: true }).catch(() => undefined);
+  }
+});
