@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ControlPlane } from '../../app/local/start-control-plane.ts';
 import { addJobs } from '../../app/pipelines/index.ts';
 import type { Job, PlannedJob, Pool, Source } from '../../app/contract/index.ts';
-import { runnerCredential } from '../../app/runner-api/index.ts';
+import { attachedRunnerEnv } from '../../app/local/local-runner.ts';
 import { createLogger } from '../../app/log/index.ts';
 import { loadRunnerConfig, type RunnerConfig } from '../../runner/config/index.ts';
 import { startRunner, type StartedRunner } from '../../runner/worker/index.ts';
@@ -37,10 +37,7 @@ export function runnerEnv(cp: ControlPlane, id: string, extra: Record<string, st
   return {
     CID_STAGE: 'test',
     LOG_LEVEL: 'silent',
-    DYNAMODB_ENDPOINT: cp.config.dynamoEndpoint ?? '',
-    SQS_ENDPOINT: cp.config.sqsEndpoint ?? '',
-    CID_API_URL: cp.url,
-    CID_RUNNER_TOKEN: runnerCredential(RUNNER_SECRET, id),
+    ...attachedRunnerEnv(cp, id, RUNNER_SECRET),
     CID_RUNNER_WORK_DIR: mkdtempSync(join(tmpdir(), 'cid-runner-work-')),
     CID_CACHE_PREFIX: `cid-test-${randomBytes(3).toString('hex')}`,
     CID_JOB_MEMORY_MB: '512',

@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { loadConfig } from '../../config/index.ts';
-import { runnerCredential } from '../../runner-api/index.ts';
 import { startControlPlane, type ControlPlane } from '../start-control-plane.ts';
+import { attachedRunnerEnv } from '../local-runner.ts';
 import { loadRunnerConfig } from '../../../runner/config/index.ts';
 import { startRunner, type StartedRunner } from '../../../runner/worker/index.ts';
 import type { PoolPlan } from './local-pools.ts';
@@ -83,12 +83,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       const id = `local-${pool}`;
       const config = loadRunnerConfig({
         ...env,
-        DYNAMODB_ENDPOINT: cp.config.dynamoEndpoint ?? '',
-        SQS_ENDPOINT: cp.config.sqsEndpoint ?? '',
-        CID_API_URL: cp.url,
+        ...attachedRunnerEnv(cp, id, secret),
         CID_RUNNER_POOL: pool,
-        CID_RUNNER_ID: id,
-        CID_RUNNER_TOKEN: runnerCredential(secret, id),
         CID_RUNNER_CONCURRENCY: String(emulated ? 1 : o.concurrency),
         // A local run should notice new jobs and Ctrl-C at once, not after a 20 s long poll.
         CID_RUNNER_POLL_SECONDS: env.CID_RUNNER_POLL_SECONDS ?? '1',
