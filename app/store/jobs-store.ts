@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { JobSchema, type Job, type JobStatus, type Pool } from '../contract/index.ts';
-import { isConditionFailed, nowIso } from './dynamo-errors.ts';
+import { isConditionFailed, nowIso, unlessConditionFails } from './dynamo-errors.ts';
 
 /** Job ids are derived from pipeline and variant, so creating the same job twice is a no-op. */
 export function jobIdFor(pipelineId: string, name: string): string {
@@ -37,8 +37,8 @@ export class JobsStore {
   private async transition(id: string, u: ConditionalUpdate): Promise<Job | undefined> {
     const text = `${u.update} ${u.condition}`;
     const names = Object.fromEntries(Object.entries({ ...NAMES, ...u.names }).filter(([alias]) => text.includes(alias)));
-    try {
-      const out = await this.db.send(
+    const out = await unlessConditionFails(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { id },
@@ -48,12 +48,9 @@ export class JobsStore {
           ExpressionAttributeValues: u.values,
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return parse(out.Attributes);
-    } catch (err) {
-      if (isConditionFailed(err)) return undefined;
-      throw err;
-    }
+      ),
+    );
+    return out ? parse(out.Attributes) : undefined;
   }
 
   /** Creates the job unless it exists; true when this call created it. */

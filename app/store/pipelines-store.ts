@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PipelineSchema, pipelineId, type Pipeline, type PipelineStatus } from '../contract/index.ts';
 import { BadRequestError } from '../errors/index.ts';
-import { isConditionFailed, nowIso } from './dynamo-errors.ts';
+import { isConditionFailed, nowIso, unlessConditionFails } from './dynamo-errors.ts';
 
 /** DynamoDB returns string sets as Set objects; the contract speaks arrays. */
 function fromItem(item: Record<string, unknown>): Pipeline {
@@ -73,8 +73,8 @@ export class PipelinesStore {
 
   /** Removes a ref; returns the refs still pointing at the commit. */
   async removeRef(id: string, ref: string): Promise<string[]> {
-    try {
-      const out = await this.db.send(
+    const out = await unlessConditionFails(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { id },
@@ -83,12 +83,9 @@ export class PipelinesStore {
           ExpressionAttributeValues: { ':r': new Set([ref]), ':u': nowIso() },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return fromItem(out.Attributes ?? {}).refs;
-    } catch (err) {
-      if (isConditionFailed(err)) return [];
-      throw err;
-    }
+      ),
+    );
+    return out ? fromItem(out.Attributes ?? {}).refs : [];
   }
 
   async update(id: string, fields: Partial<Pick<Pipeline, 'status' | 'error' | 'dropped'>>): Promise<void> {
@@ -114,8 +111,8 @@ export class PipelinesStore {
 
   /** Records the summary check run once; returns false when another worker recorded one first. */
   async setSummaryCheckRun(id: string, checkRunId: number): Promise<boolean> {
-    try {
-      await this.db.send(
+    const out = await unlessConditionFails(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { id },
@@ -123,12 +120,9 @@ export class PipelinesStore {
           ConditionExpression: 'attribute_exists(id) AND attribute_not_exists(summaryCheckRunId)',
           ExpressionAttributeValues: { ':c': checkRunId },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
+    return out !== undefined;
   }
 
   /**
@@ -137,8 +131,8 @@ export class PipelinesStore {
    */
   async acquireSyncLease(id: string, holder: string, ms: number): Promise<(() => Promise<void>) | undefined> {
     const now = Date.now();
-    try {
-      await this.db.send(
+    const held = await unlessConditionFails(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { id },
@@ -146,14 +140,13 @@ export class PipelinesStore {
           ConditionExpression: 'attribute_exists(id) AND (attribute_not_exists(syncLeaseUntil) OR syncLeaseUntil < :now)',
           ExpressionAttributeValues: { ':until': now + ms, ':now': now, ':h': holder },
         }),
-      );
-    } catch (err) {
-      if (isConditionFailed(err)) return undefined;
-      throw err;
-    }
+      ),
+    );
+    if (!held) return undefined;
     return async () => {
-      try {
-        await this.db.send(
+      // Only our own lease is removed; one that expired and went to another holder stays.
+      await unlessConditionFails(
+        this.db.send(
           new UpdateCommand({
             TableName: this.table,
             Key: { id },
@@ -161,10 +154,8 @@ export class PipelinesStore {
             ConditionExpression: 'syncLeaseHolder = :h',
             ExpressionAttributeValues: { ':h': holder },
           }),
-        );
-      } catch (err) {
-        if (!isConditionFailed(err)) throw err;
-      }
+        ),
+      );
     };
   }
 
