@@ -77,8 +77,14 @@ export class ReportsStore {
     });
   }
 
+  /** Records the body an edit wrote. Never creates a record: one lost meanwhile stays lost, not half-made. */
   async edited(id: string, bodyHash: string): Promise<void> {
-    await this.db.send(new UpdateCommand({ TableName: this.table, Key: { id }, UpdateExpression: 'SET bodyHash = :h', ExpressionAttributeValues: { ':h': bodyHash } }));
+    await this.tryUpdate({
+      Key: { id },
+      UpdateExpression: 'SET bodyHash = :h',
+      ConditionExpression: 'attribute_exists(commentId)',
+      ExpressionAttributeValues: { ':h': bodyHash },
+    });
   }
 
   /** Schedules the deferred edit at `due` unless one is already pending; true when the caller must send it. */

@@ -72,7 +72,7 @@ export async function syncComment(svc: Services, octokit: InstallationOctokit, p
   const bodyHash = hash(body);
   const now = Date.now();
   const state = await reports.comment(id);
-  if (state?.bodyHash === bodyHash) return 'unchanged';
+  if (state?.commentId !== undefined && state.bodyHash === bodyHash) return 'unchanged';
 
   const defer = async (due: number): Promise<'deferred'> => {
     if (await reports.scheduleDeferred(id, due, now)) {

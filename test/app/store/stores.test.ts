@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalStack, type LocalStack } from '../../../infra/local-stack/index.ts';
 import { createDynamo } from '../../../app/aws/index.ts';
 import { createStore, jobIdFor, type Store } from '../../../app/store/index.ts';
@@ -142,4 +143,21 @@ test('deliveries: the same delivery id is begun once', async () => {
   assert.equal(results.filter(Boolean).length, 1);
   await store.deliveries.forget('d-1');
   assert.equal(await store.deliveries.begin('d-1', 'check_run'), true);
+});
+
+test('reports: a comment record is created once; an edit that lands after the record is lost does not half-recreate it', async () => {
+  const id = 'comment#o/r#1';
+  const now = Date.now();
+  const claims = await Promise.all([1, 2, 3].map(() => store.reports.claimCreate(id, now, 30_000)));
+  assert.equal(claims.filter(Boolean).length, 1, 'one creator');
+  await store.reports.created(id, 42, now, 'h1');
+  assert.equal(await store.reports.claimCreate(id, now + 60_000, 30_000), false, 'never created twice');
+  assert.equal(await store.reports.claimEdit(id, now, now + 1), true);
+  assert.equal(await store.reports.claimEdit(id, now, now + 2), false, 'one editor per interval');
+  await store.reports.edited(id, 'h2');
+  assert.equal((await store.reports.comment(id))?.bodyHash, 'h2');
+
+  await store.db.send(new DeleteCommand({ TableName: 'st-reports', Key: { id } }));
+  await store.reports.edited(id, 'h3');
+  assert.equal(await store.reports.comment(id), undefined, 'still lost, so the next report looks the comment up again');
 });

@@ -126,7 +126,9 @@ test('a lost record: the comment is found again by its marker (ours, not a perso
   const ours = await until(async () => comments().find((c) => c.user !== 'someone'), { timeoutMs: 40_000, what: 'a new comment of ours' });
   assert.equal(comments().find((c) => c.user === 'someone')?.history.length, 1, "a person's comment is never edited");
 
-  // The record is lost again: the comment is found by its marker and edited, not duplicated.
+  // The record is lost again, once the consumer has written it: the comment is found by its
+  // marker and edited, not duplicated.
+  await until(async () => (await svc.store.reports.comment(`comment#${REPO}#7`))?.commentId === ours.id, { timeoutMs: 10_000, what: 'the record of the new comment' });
   await forget();
   const edits = ours.history.length;
   await svc.queues.sendResult({ type: 'pipeline-changed', pipelineId: PID });
