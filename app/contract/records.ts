@@ -121,6 +121,11 @@ export const PipelineSchema = z.object({
   /** Why analysis or the pipeline failed, shown in check runs and the UI. */
   error: z.string().optional(),
   summaryCheckRunId: z.number().int().optional(),
+  /** What the summary check last showed (a hash) and when (ms): unchanged summaries cost no call. */
+  summaryReported: z.string().optional(),
+  summaryReportedAt: z.number().optional(),
+  /** A delayed `pipeline-changed` message will refresh the summary at this time (ms). */
+  summaryDeferredUntil: z.number().optional(),
   /** Platforms the analysis dropped, with the reason. */
   dropped: z.array(z.object({ variant: z.string(), reason: z.string() })).default([]),
   createdAt: z.string(),

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Job, Pipeline } from '../contract/index.ts';
+import { pipelineStatusFrom } from '../pipelines/pipeline-status.ts';
 import type { Services } from '../services.ts';
 import { SUMMARY_CHECK_NAME, checkStateFor, commitUrl, jobUrl, summaryCheck, MAX_CHECK_TEXT } from './check-run-format.ts';
 
@@ -13,6 +15,14 @@ const SUMMARY_ACTIONS = [
 
 const reportKey = (job: Job): string => `${job.generation}:${job.status}`;
 
+/**
+ * While a pipeline runs, its summary changes with every job; it is rewritten at most this often
+ * (a delayed message brings it up to date), to spare GitHub's secondary rate limits. A change of
+ * the check's status (queued → in progress → completed) or of the list of jobs (the analysis
+ * added them) is written at once.
+ */
+export const SUMMARY_INTERVAL_MS = 10_000;
+
 function completedFields(state: ReturnType<typeof checkStateFor>) {
   return state.status === 'completed'
     ? { status: 'completed' as const, conclusion: state.conclusion, completed_at: new Date().toISOString() }
@@ -22,16 +32,22 @@ function completedFields(state: ReturnType<typeof checkStateFor>) {
 /**
  * Brings a pipeline's check runs on GitHub up to date: one per job, created `queued` with the job
  * page as details_url, plus the `cid` summary. Runs off the request path (results queue), under a
- * short per-pipeline lease so two consumers never create the same check run twice.
+ * short per-pipeline lease so two consumers never create the same check run twice; the pipeline
+ * and its jobs are read again once the lease is held, so a consumer holding an older view never
+ * writes an older state over a newer one.
  * Returns false when the lease is held elsewhere (the caller retries later).
  */
-export async function syncChecks(svc: Services, pipeline: Pipeline, jobs: Job[]): Promise<boolean> {
+export async function syncChecks(svc: Services, pipelineId: string): Promise<boolean> {
   const gh = svc.github;
-  if (!gh || !pipeline.installationId) return true;
-  const release = await svc.store.pipelines.acquireSyncLease(pipeline.id, `${process.pid}-${Math.random()}`, 30_000);
+  if (!gh) return true;
+  const release = await svc.store.pipelines.acquireSyncLease(pipelineId, `${process.pid}-${Math.random()}`, 30_000);
   if (!release) return false;
   try {
-    const octokit = await gh.installation(pipeline.installationId);
+    const found = await svc.store.pipelines.get(pipelineId);
+    if (!found?.installationId) return true;
+    const jobs = await svc.store.jobs.listByPipeline(pipelineId);
+    const pipeline: Pipeline = { ...found, status: pipelineStatusFrom(found, jobs) };
+    const octokit = await gh.installation(found.installationId);
     const [owner, repo] = pipeline.repo.split('/') as [string, string];
     const publicUrl = svc.config.publicUrl;
 
@@ -63,6 +79,9 @@ export async function syncChecks(svc: Services, pipeline: Pipeline, jobs: Job[])
 
     const s = summaryCheck(pipeline, jobs, publicUrl);
     const output = { title: s.title, summary: s.summary };
+    const shape = `${s.state.status}:${jobs.length}:`;
+    const reported = `${shape}${createHash('sha256').update(JSON.stringify([s.state, output])).digest('hex').slice(0, 32)}`;
+    const now = Date.now();
     if (pipeline.summaryCheckRunId === undefined) {
       const res = await octokit.rest.checks.create({
         owner,
@@ -76,9 +95,19 @@ export async function syncChecks(svc: Services, pipeline: Pipeline, jobs: Job[])
         ...completedFields(s.state),
       });
       await svc.store.pipelines.setSummaryCheckRun(pipeline.id, res.data.id);
+    } else if (pipeline.summaryReported === reported) {
+      return true;
+    } else if (s.state.status !== 'completed' && pipeline.summaryReported?.startsWith(shape) && now - (pipeline.summaryReportedAt ?? 0) < SUMMARY_INTERVAL_MS) {
+      const due = (pipeline.summaryReportedAt ?? 0) + SUMMARY_INTERVAL_MS;
+      if ((pipeline.summaryDeferredUntil ?? 0) < now) {
+        await svc.store.pipelines.recordSummary(pipeline.id, { deferredUntil: due });
+        await svc.queues.sendResult({ type: 'pipeline-changed', pipelineId: pipeline.id }, Math.max(1, Math.ceil((due - now) / 1000)));
+      }
+      return true;
     } else {
       await octokit.rest.checks.update({ owner, repo, check_run_id: pipeline.summaryCheckRunId, output, ...completedFields(s.state) });
     }
+    await svc.store.pipelines.recordSummary(pipeline.id, { reported, at: now });
     return true;
   } finally {
     await release();

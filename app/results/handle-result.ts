@@ -56,7 +56,7 @@ async function pipelineChanged(svc: Services, pipelineId: string): Promise<Resul
   const jobs = await svc.store.jobs.listByPipeline(pipelineId);
   const status = pipelineStatusFrom(pipeline, jobs);
   if (status !== pipeline.status) await svc.store.pipelines.update(pipelineId, { status });
-  const synced = await syncChecks(svc, { ...pipeline, status }, jobs);
+  const synced = await syncChecks(svc, pipelineId);
   await reportOpamPr(svc, { ...pipeline, status }, jobs);
   await notifySlack(svc, { ...pipeline, status }, jobs);
   return synced ? 'done' : 'retry';

@@ -5,6 +5,7 @@ import { until } from '../../support/control-plane.ts';
 import { makePushPayload } from '../../support/webhooks.ts';
 import { jobIdFor } from '../../../app/store/index.ts';
 import { pipelineId, type AnalysisResult } from '../../../app/contract/index.ts';
+import { SUMMARY_INTERVAL_MS } from '../../../app/github/sync-checks.ts';
 
 let h: Harness;
 const INST = 99;
@@ -120,4 +121,55 @@ test('GitHub 5xx while syncing checks is retried and nothing is lost', async () 
   await h.deliver('push', makePushPayload({ repo: REPO, sha, installationId: INST }));
   await until(async () => h.fake.state.checkRuns.filter((c) => c.head_sha === sha).length === 2, { what: 'check runs after 502s', timeoutMs: 20_000 });
   assert.equal(h.fake.state.checkRuns.filter((c) => c.head_sha === sha && c.name === 'cid').length, 1, 'no duplicate summary');
+});
+
+test('while a pipeline runs its summary is rewritten at most once per interval; no-op changes cost nothing; completion is written at once', async () => {
+  const sha = newSha();
+  await h.deliver('push', makePushPayload({ repo: REPO, sha, installationId: INST }));
+  const names = ['a_opam-2.3', 'b_opam-2.3', 'c_opam-2.3', 'd_opam-2.3'];
+  const output: AnalysisResult = {
+    jobs: names.map((name) => ({ name, kind: 'build' as const, pool: 'linux-x86_64' as const, priority: 'urgent' as const, spec, experimental: false })),
+    dropped: [],
+    info: { roots: ['alpha.dev'], pinned: [], monorepo: false },
+  };
+  const pid = await finishAnalysis(sha, { status: 'passed', output });
+  const summaryRun = () => h.fake.state.checkRuns.find((c) => c.head_sha === sha && c.name === 'cid');
+  // New jobs are a change of shape: shown at once.
+  await until(async () => summaryRun()?.output.summary?.includes('d_opam-2.3'), { what: 'the summary listing the jobs' });
+  await until(async () => (await h.cp.svc.store.pipelines.get(pid))?.summaryReported?.includes(':5:'), { what: 'the summary recorded' });
+  const summaryWrites = () => h.fake.requestsFor('checks/update').filter((r) => r.path.endsWith(`/check-runs/${summaryRun()?.id}`) && r.status === 200);
+  const before = summaryWrites().length;
+  const recordedAt = (await h.cp.svc.store.pipelines.get(pid))?.summaryReportedAt ?? 0;
+
+  // Three jobs end in quick succession while a fourth runs: their own check runs follow at once,
+  // the summary once, after the interval, with all three.
+  const jobs = (await h.cp.svc.store.jobs.listByPipeline(pid)).filter((j) => names.includes(j.name));
+  for (const [i, j] of jobs.entries()) {
+    await h.cp.svc.store.jobs.claim(j.id, { runnerId: 'r', generation: 1, staleBefore: new Date(0).toISOString() });
+    if (i === 3) continue;
+    await h.cp.svc.store.jobs.finish(j.id, 'r', { status: i === 1 ? 'failed' : 'passed' });
+    await h.cp.svc.queues.sendResult({ type: 'job-updated', jobId: j.id, status: 'passed' });
+  }
+  await until(async () => jobs.slice(0, 3).every((j) => h.fake.state.checkRuns.find((c) => c.head_sha === sha && c.name === j.name)?.status === 'completed'), { what: 'job check runs completed' });
+  await until(async () => summaryRun()?.output.title === '3 passed, 1 failed, 1 active', { what: 'the deferred summary', timeoutMs: 30_000 });
+  const writes = summaryWrites();
+  assert.equal(writes.length - before, 1, 'the three changes were coalesced into one summary write');
+  const p = await h.cp.svc.store.pipelines.get(pid);
+  assert.ok((p?.summaryReportedAt ?? 0) - recordedAt >= SUMMARY_INTERVAL_MS, 'the write waited for the interval');
+
+  // A redelivered message with nothing new writes nothing.
+  await h.cp.svc.queues.sendResult({ type: 'pipeline-changed', pipelineId: pid });
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(summaryWrites().length, writes.length);
+
+  // Completion is written without waiting for the interval since the last write.
+  const lastJob = jobs[3];
+  assert.ok(lastJob);
+  await h.cp.svc.store.jobs.finish(lastJob.id, 'r', { status: 'passed' });
+  await h.cp.svc.queues.sendResult({ type: 'job-updated', jobId: lastJob.id, status: 'passed' });
+  await until(async () => summaryRun()?.conclusion === 'failure', { what: 'the summary completed' });
+  assert.equal(summaryRun()?.output.title, '4 passed, 1 failed, 0 active');
+  const last = await h.cp.svc.store.pipelines.get(pid);
+  assert.ok((last?.summaryReportedAt ?? 0) - (p?.summaryReportedAt ?? 0) < SUMMARY_INTERVAL_MS, 'completion did not wait for the interval');
+  assert.deepEqual(h.fake.state.invalidRequests, []);
 });
