@@ -6,7 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * Two kinds live here. Counters and histograms (webhooks, job results) count what *this process*
  * saw: right for the long-running local server, but on Lambda each container counts alone and
  * starts from zero, and /metrics reaches one http container at random — so on AWS read those
- * from CloudWatch (API Gateway, Lambda, SQS metrics) and use the scrape-time gauges below, which
+ * from CloudWatch (function URL, Lambda, SQS metrics) and use the scrape-time gauges below, which
  * are read from SQS and DynamoDB on every scrape and so are right wherever they are served.
  */
 export const appRegistry = new Registry();

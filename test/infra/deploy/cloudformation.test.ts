@@ -61,6 +61,44 @@ function statements(role: string): Json[] {
 const bySid = (role: string) => Object.fromEntries(statements(role).map((s) => [s.Sid, s]));
 const actionsOn = (role: string) => statements(role).flatMap((s) => s.Action as string[]);
 
+/** Resources a value refers to (Ref, Fn::GetAtt, Fn::Sub), as CloudFormation orders creation by. */
+function references(v: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(v)) for (const x of v) references(x, out);
+  else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'Ref' && typeof x === 'string') out.add(x);
+      else if (k === 'Fn::GetAtt') out.add(Array.isArray(x) ? String(x[0]) : String(x).split('.')[0]!);
+      else if (k === 'Fn::Sub') for (const m of JSON.stringify(x).matchAll(/\$\{([A-Za-z0-9]+)[.}]/g)) out.add(m[1]!);
+      references(x, out);
+    }
+  }
+  return out;
+}
+
+/** A chain of resources that depend on each other in a circle, if the template has one. */
+function dependencyCycle(): string[] | undefined {
+  const deps = new Map(
+    Object.entries(R).map(([id, r]) => [id, [...references(r.Properties), ...[r.DependsOn ?? []].flat()].filter((d) => d in R && d !== id)]),
+  );
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string, path: string[]): string[] | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'visiting') return [...path.slice(path.indexOf(id)), id];
+    state.set(id, 'visiting');
+    for (const d of deps.get(id) ?? []) {
+      const cycle = visit(d, [...path, id]);
+      if (cycle) return cycle;
+    }
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of deps.keys()) {
+    const cycle = visit(id, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
 describe('serverless.yml packaged for stage ci', () => {
   test('four functions on nodejs22.x with their handlers and own roles; no shared default role', () => {
     for (const [fn, handler] of [
@@ -156,14 +194,47 @@ describe('serverless.yml packaged for stage ci', () => {
     }
   });
 
-  test('sweeper runs every minute; the HTTP API routes everything to the http function', () => {
+  test('sweeper runs every minute', () => {
     const rule = Object.values(R).find((r) => r.Type === 'AWS::Events::Rule')?.Properties;
     assert.equal(rule?.ScheduleExpression, 'rate(1 minute)');
     assert.deepEqual(rule.Targets[0].Arn, arn('SweeperLambdaFunction'));
-    const route = Object.values(R).find((r) => r.Type === 'AWS::ApiGatewayV2::Route')?.Properties;
-    assert.equal(route?.RouteKey, '$default');
-    const integration = Object.values(R).find((r) => r.Type === 'AWS::ApiGatewayV2::Integration')?.Properties;
-    assert.deepEqual(integration?.IntegrationUri, { 'Fn::GetAtt': ['HttpLambdaFunction', 'Arn'] });
+  });
+
+  test('one public endpoint: the http function’s URL, streaming, open to all (the app authenticates)', () => {
+    const urls = Object.entries(R).filter(([, r]) => r.Type === 'AWS::Lambda::Url');
+    assert.deepEqual(
+      urls.map(([id]) => id),
+      ['HttpLambdaFunctionUrl'],
+    );
+    assert.deepEqual(urls[0]![1].Properties, { AuthType: 'NONE', TargetFunctionArn: arn('HttpLambdaFunction'), InvokeMode: 'RESPONSE_STREAM' });
+    assert.deepEqual(
+      Object.values(R).filter((r) => r.Type.startsWith('AWS::ApiGateway')),
+      [],
+      'no API Gateway: it would buffer responses and cut them at 6 MB',
+    );
+    // Since October 2025 a public Function URL needs both permissions.
+    const grants = Object.values(R)
+      .filter((r) => r.Type === 'AWS::Lambda::Permission' && JSON.stringify(r.Properties.FunctionName) === JSON.stringify(arn('HttpLambdaFunction')))
+      .map((r) => r.Properties);
+    assert.deepEqual(grants, [
+      { FunctionName: arn('HttpLambdaFunction'), Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' },
+      { FunctionName: arn('HttpLambdaFunction'), Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true },
+    ]);
+    // Long enough to stream a large log (200 MB at 2 MB/s past the first 6 MB), within Lambda's 15 min.
+    const timeout = R.HttpLambdaFunction!.Properties.Timeout as number;
+    assert.ok(timeout >= 100 && timeout <= 900, `http timeout ${timeout} s`);
+    assert.deepEqual((JSON.parse(text) as Json).Outputs.HttpLambdaFunctionUrl?.Value, { 'Fn::GetAtt': ['HttpLambdaFunctionUrl', 'FunctionUrl'] });
+  });
+
+  test('the public URL: results links to the function URL; http takes it from its requests (no cycle)', () => {
+    const env = (fn: string) => R[`${fn}LambdaFunction`]!.Properties.Environment.Variables as Json;
+    assert.deepEqual(env('Results').CID_PUBLIC_URL, { 'Fn::GetAtt': ['HttpLambdaFunctionUrl', 'FunctionUrl'] });
+    // The attribute ends with '/'; links are made by appending paths to the configured URL.
+    const url = 'https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws/';
+    assert.equal(loadConfig({ CID_PUBLIC_URL: url }).publicUrl, url.slice(0, -1));
+    // The function's own URL in its environment would make CloudFormation refuse the template.
+    assert.deepEqual(dependencyCycle(), undefined);
+    assert.equal(env('Http').CID_PUBLIC_URL, undefined);
   });
 
   test('http role: read/write tables, send to job and results queues, never receive or delete', () => {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { bundleLambda } from '../../../infra/deploy/bundle-lambda.ts';
 import { startLocalStack, type LocalStack } from '../../../infra/local-stack/index.ts';
 import { throwawayPrivateKey } from '../../support/control-plane.ts';
+import { functionUrlEvent, installLambdaRuntime, invokeStreaming } from '../../support/lambda-runtime.ts';
 
 // The bundled http handler, configured as serverless.yml configures it (CID_SSM_PATH and no
 // secret in its environment), gets its App settings and tokens from Parameter Store. A stand-in
@@ -58,6 +59,7 @@ before(async () => {
     LOG_LEVEL: 'silent',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
+  installLambdaRuntime();
 });
 after(async () => {
   await stack?.stop();
@@ -65,27 +67,17 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const event = (path: string, headers: Record<string, string> = {}) => ({
-  version: '2.0',
-  routeKey: '$default',
-  rawPath: path,
-  rawQueryString: '',
-  headers: { host: 'example.test', ...headers },
-  requestContext: { http: { method: 'GET', path, sourceIp: '127.0.0.1' }, domainName: 'example.test', stage: '$default' },
-  isBase64Encoded: false,
-});
+const event = (path: string, headers: Record<string, string> = {}) => functionUrlEvent('GET', path, { headers });
 
 test('the Lambda reads its secrets from SSM once, at cold start', async () => {
-  const { main } = (await import(pathToFileURL(join(dir, 'lambda/app/handlers/http.mjs')).href)) as {
-    main: (e: unknown, c: unknown) => Promise<{ statusCode: number; body: string }>;
-  };
-  const health = await main(event('/healthz'), {});
-  assert.equal(health.statusCode, 200, health.body);
-  assert.match(JSON.parse(health.body).components.github.detail, /^App 4321 /);
+  const { main } = (await import(pathToFileURL(join(dir, 'lambda/app/handlers/http.mjs')).href)) as { main: unknown };
+  const health = await invokeStreaming(main, event('/healthz'));
+  assert.equal(health.statusCode, 200, health.body.toString());
+  assert.match(JSON.parse(health.body.toString()).components.github.detail, /^App 4321 /);
 
-  assert.equal((await main(event('/api/admin/repositories'), {})).statusCode, 401);
-  const admin = await main(event('/api/admin/repositories', { authorization: `Bearer ${ADMIN_TOKEN}` }), {});
-  assert.equal(admin.statusCode, 200, admin.body);
+  assert.equal((await invokeStreaming(main, event('/api/admin/repositories'))).statusCode, 401);
+  const admin = await invokeStreaming(main, event('/api/admin/repositories', { authorization: `Bearer ${ADMIN_TOKEN}` }));
+  assert.equal(admin.statusCode, 200, admin.body.toString());
 
   // Twelve names, ten a call: two calls, for the container's lifetime.
   assert.equal(requests.length, 2);
