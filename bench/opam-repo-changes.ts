@@ -1,7 +1,8 @@
 // Benchmark: the changed-package step of an opam-repository PR touching 50 packages of the
 // snapshot (new releases, metadata edits, dependency changes, deletions, releases made
 // unavailable). Goal: detection and classification < 200 ms. Also reported: the same with the
-// lint, and git's part on a real repository of the whole snapshot (merge-tree, diff-tree and
+// lint (the new releases linted as new packages, so that each is also compared with every
+// package name for collisions, an index built once per run), and git's part on a real repository of the whole snapshot (merge-tree, diff-tree and
 // two ls-trees), which the runner runs before it.
 // Run: npx tsx bench/opam-repo-changes.ts
 import { execFileSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { changedPackages, classifyChange, lintRelease } from '../app/opam-repo/index.ts';
+import { changedPackages, classifyChange, lintRelease, PackageNames } from '../app/opam-repo/index.ts';
 import type { ChangeKind } from '../app/contract/index.ts';
 import { changedPaths, listTree, mergeTree } from '../runner/source/git.ts';
 import { ensureOpamSnapshot, listOpamFiles } from '../test/support/opam-snapshot.ts';
@@ -22,7 +23,7 @@ export interface OpamRepoChangesBenchFigures {
   kinds: Partial<Record<ChangeKind, number>>;
   /** changedPackages + classifyChange for every touched release (texts in memory). */
   detectAndClassifyMedianMs: number;
-  /** The same plus the lint of every touched release. */
+  /** The same plus the lint of every touched release, name collisions included. */
   withLintMedianMs: number;
   /** git merge-tree, diff-tree and two ls-trees on a repository of the whole snapshot. */
   gitMergeAndDiffMs: number | null;
@@ -85,6 +86,7 @@ function detectAndClassify(pr: Pr, lint: boolean): Map<ChangeKind, number> {
   const kinds = new Map<ChangeKind, number>();
   const { packages } = changedPackages(pr.paths);
   const baseNames = new Set([...pr.base.keys()].map((p) => p.split('/')[1]));
+  const packageNames = lint ? new PackageNames([...pr.merged.keys()].map((p) => p.split('/')[1] as string)) : undefined;
   for (const t of packages) {
     const path = `packages/${t.name}/${t.pkg}/opam`;
     const baseText = pr.base.get(path);
@@ -97,7 +99,16 @@ function detectAndClassify(pr: Pr, lint: boolean): Map<ChangeKind, number> {
     });
     if ('error' in c) throw new Error(c.error);
     kinds.set(c.change, (kinds.get(c.change) ?? 0) + 1);
-    if (lint && mergedText !== undefined) lintRelease({ name: t.name, version: t.version, text: mergedText, dirFiles: new Map([['opam', '100644']]) });
+    if (lint && mergedText !== undefined) {
+      lintRelease({
+        name: t.name,
+        version: t.version,
+        text: mergedText,
+        dirFiles: new Map([['opam', '100644']]),
+        newPackage: c.change === 'new-release',
+        ...(packageNames === undefined ? {} : { packageNames }),
+      });
+    }
   }
   return kinds;
 }

@@ -5,7 +5,8 @@ import type { ChangedPackage, LintMessage, OpamRepoAnalysis } from '../contract/
 import type { Platform } from '../analysis/index.ts';
 import { changedPackages } from './changed-paths.ts';
 import { classifyChange, REVDEP_KINDS } from './classify.ts';
-import { lintRelease } from './lint.ts';
+import { lintRelease, PackageNames } from './lint/index.ts';
+import type { LintCheckKind } from './lint/index.ts';
 import { opamRepoMatrix } from './matrix.ts';
 import { planJobs } from './plan.ts';
 import { RevdepsIndex } from './revdeps.ts';
@@ -24,6 +25,8 @@ export interface AnalyzeChangesInput {
   merged: TreeView;
   platforms: readonly Platform[];
   maxRevdeps?: number;
+  /** The lint's kinds of checks; default opam-repo-ci's (see ./lint/index.ts). */
+  lintChecks?: readonly LintCheckKind[];
   log?: (line: string) => void;
 }
 
@@ -34,6 +37,17 @@ export interface AnalyzeChangesResult {
 
 const OPAM_PATH = /^packages\/([^/]+)\/([^/]+)\/opam$/;
 const opamPath = (name: string, pkg: string): string => `packages/${name}/${pkg}/opam`;
+
+/** Every name with a directory under packages/ (what opam-ci-check lists for name collisions). */
+function dirNamesIn(tree: TreeView): Set<string> {
+  const names = new Set<string>();
+  for (const path of tree.files.keys()) {
+    if (!path.startsWith('packages/')) continue;
+    const end = path.indexOf('/', 'packages/'.length);
+    if (end > 'packages/'.length) names.add(path.slice('packages/'.length, end));
+  }
+  return names;
+}
 
 /** Package names present in a tree. */
 function namesIn(tree: TreeView): Set<string> {
@@ -76,10 +90,23 @@ export async function analyzeChanges(input: AnalyzeChangesInput): Promise<Analyz
   for (const p of packages) log(`${p.pkg}: ${p.change}${p.hasTests ? ' (has tests)' : ''}`);
 
   const lint: LintMessage[] = [];
+  const newPackages = new Set(packages.filter((p) => p.change === 'new-package').map((p) => p.pkg));
+  // Only new packages are compared with every name of the repository.
+  const packageNames = newPackages.size > 0 ? new PackageNames(dirNamesIn(input.merged)) : undefined;
   for (const t of touched) {
     const text = touchedTexts.get(opamPath(t.name, t.pkg));
     if (text === undefined) continue;
-    lint.push(...lintRelease({ name: t.name, version: t.version, text, dirFiles: releaseFiles(input.merged, t.name, t.pkg) }));
+    lint.push(
+      ...lintRelease({
+        name: t.name,
+        version: t.version,
+        text,
+        dirFiles: releaseFiles(input.merged, t.name, t.pkg),
+        newPackage: newPackages.has(t.pkg),
+        ...(packageNames === undefined ? {} : { packageNames }),
+        ...(input.lintChecks === undefined ? {} : { checks: input.lintChecks }),
+      }),
+    );
   }
 
   const matrix = opamRepoMatrix(input.platforms);

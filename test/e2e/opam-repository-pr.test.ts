@@ -45,7 +45,7 @@ before(async () => {
   repo.copy('fmt.0.10.0');
   repo.write(
     'packages/frobnicate/frobnicate.1.0/opam',
-    'opam-version: "2.0"\nsynopsis: "Frobnicates"\nmaintainer: "jane@example.org"\nlicense: "MIT"\ndepends: ["ocaml" "fmt"]\nbuild: ["dune" "build" "-p" name]\nurl { src: "https://example.org/f.tbz" checksum: "md5=00000000000000000000000000000000" }\n',
+    'opam-version: "2.0"\nsynopsis: "Frobnicates"\nmaintainer: "jane@example.org"\nauthors: "Jane"\nhomepage: "https://example.org/f"\nbug-reports: "https://example.org/f/issues"\ndev-repo: "git+https://example.org/f.git"\nlicense: "MIT"\ndepends: ["ocaml" "fmt"]\nbuild: ["dune" "build" "-p" name]\nurl { src: "https://example.org/f.tbz" checksum: "md5=00000000000000000000000000000000" }\n',
   );
   head = repo.commit('fmt 0.10.0 and a new package');
   repo.git('checkout', '-q', 'master');
