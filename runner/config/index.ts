@@ -1,1 +1,2 @@
 export * from './runner-config.ts';
+export { parseByteSize, formatBytes } from './byte-size.ts';

@@ -5,9 +5,18 @@ import { z } from 'zod';
 import { PoolSchema, poolForArch, type Pool } from '../../app/contract/index.ts';
 import { loadConfig, type Config } from '../../app/config/index.ts';
 import { ConfigError } from '../../app/errors/index.ts';
+import { parseByteSize } from './byte-size.ts';
 
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 const positiveInt = z.coerce.number().int().positive();
+const byteSize = z.coerce.string().transform((v, ctx) => {
+  const n = parseByteSize(v);
+  if (n === undefined) {
+    ctx.addIssue({ code: 'custom', message: `not a size: ${JSON.stringify(v)} (say 50GiB, 500MB, or 0 for no limit)` });
+    return z.NEVER;
+  }
+  return n;
+});
 
 /** The runner's own settings; the store and queue settings are the app's (CID_BACKEND, CID_STAGE, …). */
 export const RunnerEnvSchema = z.object({
@@ -33,6 +42,12 @@ export const RunnerEnvSchema = z.object({
   CID_RUNNER_WORK_DIR: z.string().min(1).default(join(tmpdir(), 'cid-runner')),
   CID_CACHE_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default('cid'),
   CID_METRICS_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).optional()),
+  /** Step cache budget (CID_CACHE_REPO's images), least recently used steps pruned first; 0: none. */
+  CID_RUNNER_CACHE_MAX_BYTES: z.preprocess(emptyToUndefined, byteSize.default(50 * 1024 ** 3)),
+  /** Cached steps unused for this long are pruned; 0: no age limit. */
+  CID_RUNNER_CACHE_MAX_AGE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().nonnegative().default(30)),
+  /** How often the cache is pruned (and at start); 0: never (prune by other means). */
+  CID_RUNNER_CACHE_PRUNE_INTERVAL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().nonnegative().default(600)),
 });
 
 export interface RunnerConfig {
@@ -51,6 +66,8 @@ export interface RunnerConfig {
   pollSeconds: number;
   workDir: string;
   cachePrefix: string;
+  /** Step cache pruning: 0 means no limit (bytes, age) or never (interval). */
+  cache: { maxBytes: number; maxAgeMs: number; pruneIntervalMs: number };
   metricsPort?: number;
 }
 
@@ -111,6 +128,11 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env, flags: Ru
     pollSeconds: e.CID_RUNNER_POLL_SECONDS,
     workDir: e.CID_RUNNER_WORK_DIR,
     cachePrefix: e.CID_CACHE_PREFIX,
+    cache: {
+      maxBytes: e.CID_RUNNER_CACHE_MAX_BYTES,
+      maxAgeMs: e.CID_RUNNER_CACHE_MAX_AGE_DAYS * 24 * 3600 * 1000,
+      pruneIntervalMs: e.CID_RUNNER_CACHE_PRUNE_INTERVAL_SECONDS * 1000,
+    },
     ...(e.CID_METRICS_PORT !== undefined ? { metricsPort: e.CID_METRICS_PORT } : {}),
   };
 }

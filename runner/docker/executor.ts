@@ -15,7 +15,7 @@ import type { StepLogWriter } from './log-store.ts';
 import { executeRun } from './run-step.ts';
 import { manifestOf, planCopy } from './source-tree.ts';
 import type { CopyEntry } from './source-tree.ts';
-import { lookupStep, tagStep } from './step-cache.ts';
+import { leaseStep, lookupStep, tagStep } from './step-cache.ts';
 import type { StepContext, StepOutcome } from './step-context.ts';
 import { stepHeader } from './step-header.ts';
 
@@ -137,6 +137,8 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
   const ephemeral: string[] = [];
   const deferred: Promise<unknown>[] = [];
   const steps: StepResult[] = [];
+  // Cached steps this build uses or saves, kept from the pruner until the build ends.
+  const leases: (() => void)[] = [];
   let sinkError: unknown;
   const emit = (text: string): void => {
     if (text === '') return;
@@ -220,10 +222,22 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
         hashedStep(step, step.op === 'copy' ? { manifest: manifestOf(entries), ...owner } : undefined),
       );
 
+      if (useCache && planError === undefined) leases.push(await leaseStep(key));
       const hit = useCache && planError === undefined ? await lookupStep(docker, key) : undefined;
       if (hit !== undefined) {
         emit(stampLine(`${header} [cached]`));
-        if (!(await store.replay(key, emit))) emit(stampLine('(the log of this cached step was not kept)'));
+        if (!(await store.replay(key, emit))) {
+          const note = stampLine('(the log of this cached step was not kept)');
+          emit(note);
+          // The log file's mtime is the step's last use, for the pruner: record this one.
+          await store
+            .writer(key)
+            .then(async (w) => {
+              w.write(note);
+              await w.commit();
+            })
+            .catch(() => undefined);
+        }
         emit(stampLine(`---> using "${key}" from cache`));
         parentKey = key;
         parentImage = hit;
@@ -303,6 +317,7 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
   } finally {
     abort.dispose();
     await Promise.allSettled(deferred);
+    for (const release of leases) release();
     // Uncached intermediate images, newest first (a parent cannot go before its children).
     for (const id of ephemeral.reverse()) await docker.getImage(id).remove({ noprune: false }).catch(() => undefined);
     if (sinkError !== undefined) {

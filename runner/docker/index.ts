@@ -4,8 +4,9 @@ export type { BuildResult, BuildStatus, ExecuteBuildOptions, StepResult } from '
 export type { ResourceLimits } from './container-config.ts';
 export { DROPPED_CAPABILITIES } from './container-config.ts';
 export { ExecutorError, ImageUnavailableError, CopySourceError } from './errors.ts';
-export { pruneCache, lookupStep, cacheRef, CACHE_REPO } from './step-cache.ts';
-export type { PruneResult } from './step-cache.ts';
+export { lookupStep, cacheRef, leaseStep, CACHE_REPO } from './step-cache.ts';
+export { pruneCache, cacheUsage } from './cache-prune.ts';
+export type { CacheImage, CacheUsage, Eviction, PruneOptions, PruneResult } from './cache-prune.ts';
 export { StepLogStore, defaultLogStoreDir } from './log-store.ts';
 export { stepKey, hashedStep, KEY_SCHEME } from './cache-key.ts';
 export { cacheVolumeName } from './volumes.ts';

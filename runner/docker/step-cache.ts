@@ -1,6 +1,5 @@
 import type Docker from 'dockerode';
 import type { BaseImage } from './base-image.ts';
-import { StepLogStore } from './log-store.ts';
 
 /** Step results are local images tagged `cid-cache:<key>`; the tag is the whole index. */
 /**
@@ -15,7 +14,7 @@ export const LABEL_KEY = 'cid.key';
 export const LABEL_PARENT = 'cid.parent';
 export const LABEL_OP = 'cid.op';
 
-const statusCode = (e: unknown): number | undefined => (e as { statusCode?: number } | null)?.statusCode;
+export const statusCode = (e: unknown): number | undefined => (e as { statusCode?: number } | null)?.statusCode;
 
 /**
  * The id of the image cached under `key`, if any. The tag is the whole index: a step that changed
@@ -57,56 +56,42 @@ export async function commitStep(
   return res.Id;
 }
 
-export interface PruneResult {
-  images: number;
-  logs: number;
+// Steps in use by the builds of this process, and steps the pruner (cache-prune.ts) is removing.
+// A build leases a key before looking it up and keeps it until it ends, so the pruner never removes
+// the image a running step is started from or committed on; a lease taken while the pruner removes
+// that key waits for the removal, after which the lookup misses and the step runs again. (Other
+// processes sharing the Docker engine are protected by Docker itself: an image a container uses
+// cannot be removed.)
+const leases = new Map<string, number>();
+const evictions = new Map<string, Promise<void>>();
+
+/** Marks `key` as used by a running build until the returned function is called. */
+export async function leaseStep(key: string): Promise<() => void> {
+  for (let e = evictions.get(key); e !== undefined; e = evictions.get(key)) await e;
+  leases.set(key, (leases.get(key) ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const n = (leases.get(key) ?? 1) - 1;
+    if (n > 0) leases.set(key, n);
+    else leases.delete(key);
+  };
 }
 
+export const isLeased = (key: string): boolean => leases.has(key);
+
 /**
- * Drops cached steps not used for `olderThanMs` (last use is the replay log's mtime, touched on
- * every hit; the image's creation time when it has no log), and logs whose image is gone. An
- * image still parent of a newer cached step loses its tag and is freed with its last child.
+ * For the pruner: undefined when one of `keys` is leased (leave it alone), else marks them as being
+ * removed, so leases wait, until the returned function is called.
  */
-export async function pruneCache(opts: {
-  docker: Docker;
-  olderThanMs: number;
-  logStore?: StepLogStore;
-  now?: Date;
-}): Promise<PruneResult> {
-  const store = opts.logStore ?? new StepLogStore();
-  const cutoff = (opts.now ?? new Date()).getTime() - opts.olderThanMs;
-  // By name, not label: an unchanged step's tag sits on an image without our labels.
-  const images = await opts.docker.listImages({ filters: { reference: [CACHE_REPO] } });
-  const live = new Set<string>();
-  let removedImages = 0;
-  for (const img of images) {
-    for (const tag of img.RepoTags ?? []) {
-      if (!tag.startsWith(`${CACHE_REPO}:`)) continue;
-      const key = tag.slice(CACHE_REPO.length + 1);
-      const used = (await store.lastUsed(key).catch(() => undefined))?.getTime() ?? img.Created * 1000;
-      if (used >= cutoff) {
-        live.add(key);
-        continue;
-      }
-      try {
-        await opts.docker.getImage(tag).remove({ noprune: false });
-        removedImages += 1;
-        await store.remove(key);
-      } catch (e) {
-        // In use by a running step's container, or removed concurrently: keep it for next time.
-        if (statusCode(e) !== 404 && statusCode(e) !== 409) throw e;
-        live.add(key);
-      }
-    }
-  }
-  let removedLogs = 0;
-  for (const key of await store.keys()) {
-    if (live.has(key)) continue;
-    // Config steps (env, workdir, user) have a log but no image of their own: age decides.
-    const used = await store.lastUsed(key);
-    if (used !== undefined && used.getTime() >= cutoff) continue;
-    await store.remove(key);
-    removedLogs += 1;
-  }
-  return { images: removedImages, logs: removedLogs };
+export function beginEviction(keys: readonly string[]): (() => void) | undefined {
+  if (keys.some((k) => leases.has(k))) return undefined;
+  let done = (): void => undefined;
+  const p = new Promise<void>((resolve) => (done = resolve));
+  for (const k of keys) evictions.set(k, p);
+  return () => {
+    for (const k of keys) if (evictions.get(k) === p) evictions.delete(k);
+    done();
+  };
 }

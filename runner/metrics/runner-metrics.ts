@@ -5,6 +5,15 @@ export interface RunnerMetricsOptions {
   runnerId: string;
   /** Job slots (--concurrency), exported so dashboards can show utilisation. */
   concurrency: number;
+  /** The step cache budget in bytes (CID_RUNNER_CACHE_MAX_BYTES), 0 for none. */
+  cacheMaxBytes?: number;
+}
+
+/** What a prune reports to the metrics (runner/docker's PruneResult has these fields). */
+export interface PruneSummary {
+  bytes: number;
+  entries: number;
+  evicted: readonly { reason: string; bytes: number }[];
 }
 
 /**
@@ -41,6 +50,27 @@ export function createRunnerMetrics(opts: RunnerMetricsOptions) {
     cacheHits: new Counter({ name: 'cid_runner_cache_hits_total', help: 'Build steps answered from the step cache', registers }),
     cacheMisses: new Counter({ name: 'cid_runner_cache_misses_total', help: 'Build steps that had to run', registers }),
     handedBack: new Counter({ name: 'cid_runner_jobs_handed_back_total', help: 'Jobs given back to the queue on shutdown (SIGTERM)', registers }),
+    cacheBytes: new Gauge({ name: 'cid_runner_cache_bytes', help: "Disk taken by the step cache's images at the last prune (estimate; see runner/docker/cache-prune.ts)", registers }),
+    cacheEntries: new Gauge({ name: 'cid_runner_cache_entries', help: 'Cached steps at the last prune', registers }),
+    cacheMaxBytes: new Gauge({ name: 'cid_runner_cache_max_bytes', help: 'Step cache budget (CID_RUNNER_CACHE_MAX_BYTES); 0: none', registers }),
+    cacheEvictions: new Counter({
+      name: 'cid_runner_cache_evictions_total',
+      help: 'Cached steps pruned, by reason: age (unused for CID_RUNNER_CACHE_MAX_AGE_DAYS) or size (over budget)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    cacheEvictedBytes: new Counter({ name: 'cid_runner_cache_evicted_bytes_total', help: 'Disk freed by pruning the step cache', registers }),
+    cachePruneErrors: new Counter({ name: 'cid_runner_cache_prune_errors_total', help: 'Prunes of the step cache that failed', registers }),
+    cachePruneTime: new Gauge({ name: 'cid_runner_cache_last_prune_timestamp_seconds', help: 'When the step cache was last pruned (Unix time)', registers }),
+
+    /** Records a finished prune of the step cache. */
+    observePrune(r: PruneSummary, now = Date.now()): void {
+      metrics.cacheBytes.set(r.bytes);
+      metrics.cacheEntries.set(r.entries);
+      for (const e of r.evicted) metrics.cacheEvictions.inc({ reason: e.reason });
+      metrics.cacheEvictedBytes.inc(r.evicted.reduce((a, e) => a + e.bytes, 0));
+      metrics.cachePruneTime.set(now / 1000);
+    },
 
     /** Marks a job as running; call the returned function once with its final status. */
     startJob(kind: string): (status: string) => void {
@@ -61,6 +91,10 @@ export function createRunnerMetrics(opts: RunnerMetricsOptions) {
       if (Number.isFinite(sent) && sent > 0) metrics.queueWait.observe({ priority }, Math.max(0, (now - sent) / 1000));
     },
   };
+  metrics.cacheMaxBytes.set(opts.cacheMaxBytes ?? 0);
+  // Both reasons exist from the start, so rate() works before the first eviction.
+  metrics.cacheEvictions.inc({ reason: 'age' }, 0);
+  metrics.cacheEvictions.inc({ reason: 'size' }, 0);
   return metrics;
 }
 

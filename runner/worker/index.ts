@@ -1,2 +1,3 @@
 export * from './runner.ts';
 export * from './start-runner.ts';
+export * from './cache-pruner.ts';

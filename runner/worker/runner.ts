@@ -17,6 +17,7 @@ import type { JobOutcome } from '../jobs/job-outcome.ts';
 import { keepAlive, type StopReason } from './job-keepalive.ts';
 import { removeJobContainers, removeOrphanContainers } from './orphan-containers.ts';
 import { annotationsFromLog } from '../report/index.ts';
+import { CachePruner } from './cache-pruner.ts';
 
 export interface RunnerDeps {
   config: RunnerConfig;
@@ -57,12 +58,15 @@ export class Runner {
   private readonly reporter: CheckRunReporter;
   private readonly urgentUrl: string;
   private readonly bulkUrl: string;
+  /** Keeps the step cache within its age and size limits (at start, then every interval). */
+  readonly cachePruner: CachePruner;
 
   constructor(private readonly d: RunnerDeps) {
     this.client = new ControlPlaneClient(d.config.apiUrl, d.config.token);
     this.reporter = d.reporter ?? new CheckRunReporter();
     this.urgentUrl = d.queues.jobQueueUrl(d.config.pool, 'urgent');
     this.bulkUrl = d.queues.jobQueueUrl(d.config.pool, 'bulk');
+    this.cachePruner = new CachePruner({ docker: d.docker, cache: d.config.cache, log: d.log, ...(d.metrics ? { metrics: d.metrics } : {}) });
   }
 
   get id(): string {
@@ -78,6 +82,8 @@ export class Runner {
     await removeOrphanContainers({ docker: this.d.docker, jobs: this.d.store.jobs, runnerId: this.id, staleMs: this.d.config.staleMs, log: this.d.log }).catch(
       (err: unknown) => this.d.log.warn({ err }, 'looking for orphaned containers failed'),
     );
+    // Before taking jobs: a runner restarted on a full disk frees it first.
+    await this.cachePruner.start();
     this.d.log.info({ pool: this.d.config.pool, runnerId: this.id, concurrency: this.d.config.concurrency }, 'runner started');
     this.slots = Array.from({ length: this.d.config.concurrency }, () => this.slotLoop());
   }
@@ -102,6 +108,7 @@ export class Runner {
       await all;
     }
     await Promise.all(this.slots);
+    await this.cachePruner.stop();
     this.d.log.info({ runnerId: this.id, handedBack }, 'runner stopped');
     return { handedBack };
   }

@@ -20,7 +20,7 @@ export async function startRunner(config: RunnerConfig, log: Logger, opts: { doc
   const store = createStore(createDynamo(endpoints), config.app.tablePrefix);
   const queues = await Queues.connect(createSqs(endpoints), config.app.queuePrefix);
   const docker = opts.docker ?? new Docker();
-  const metrics = createRunnerMetrics({ pool: config.pool, runnerId: config.runnerId, concurrency: config.concurrency });
+  const metrics = createRunnerMetrics({ pool: config.pool, runnerId: config.runnerId, concurrency: config.concurrency, cacheMaxBytes: config.cache.maxBytes });
   const metricsServer = config.metricsPort !== undefined ? await startMetricsServer(metrics.registry, { port: config.metricsPort }) : undefined;
   const runner = new Runner({ config, store, queues, docker, log, metrics, ...(opts.reporter ? { reporter: opts.reporter } : {}) });
   await runner.start();

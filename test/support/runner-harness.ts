@@ -46,6 +46,8 @@ export function runnerEnv(cp: ControlPlane, id: string, extra: Record<string, st
     CID_RUNNER_HEARTBEAT_SECONDS: '0.5',
     CID_RUNNER_STALE_SECONDS: '3',
     CID_RUNNER_POLL_SECONDS: '1',
+    // The step cache repository is shared by the test files running at once: no runner prunes it.
+    CID_RUNNER_CACHE_PRUNE_INTERVAL_SECONDS: '0',
     ...extra,
   };
 }

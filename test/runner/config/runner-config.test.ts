@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadRunnerConfig } from '../../../runner/config/index.ts';
+import { formatBytes, loadRunnerConfig, parseByteSize } from '../../../runner/config/index.ts';
 import { ConfigError } from '../../../app/errors/index.ts';
 
 test("defaults: this machine's pool, the embedded stack's fixed ports, the local API", () => {
@@ -24,4 +24,39 @@ test('flags win over the environment, and bad values name the variable and its f
   assert.throws(() => loadRunnerConfig({ CID_RUNNER_ID: 'a', CID_RUNNER_TOKEN: 'b.sig' }), /differs from the id in CID_RUNNER_TOKEN/);
   assert.equal(loadRunnerConfig({ CID_RUNNER_TOKEN: 'my-runner.sig' }).runnerId, 'my-runner');
   assert.equal(loadRunnerConfig({ CID_BACKEND: 'aws' }).app.dynamoEndpoint, undefined, 'on AWS the SDK finds the endpoints');
+});
+
+test('step cache limits: a size budget in human units, an age in days, a prune interval; 0 turns each off', () => {
+  const d = loadRunnerConfig({}).cache;
+  assert.deepEqual(d, { maxBytes: 50 * 1024 ** 3, maxAgeMs: 30 * 24 * 3600_000, pruneIntervalMs: 600_000 });
+  const c = loadRunnerConfig({ CID_RUNNER_CACHE_MAX_BYTES: '200GB', CID_RUNNER_CACHE_MAX_AGE_DAYS: '0.5', CID_RUNNER_CACHE_PRUNE_INTERVAL_SECONDS: '60' }).cache;
+  assert.deepEqual(c, { maxBytes: 200e9, maxAgeMs: 12 * 3600_000, pruneIntervalMs: 60_000 });
+  assert.equal(loadRunnerConfig({ CID_RUNNER_CACHE_MAX_BYTES: '0' }).cache.maxBytes, 0, 'unlimited');
+  assert.equal(loadRunnerConfig({ CID_RUNNER_CACHE_MAX_BYTES: '' }).cache.maxBytes, 50 * 1024 ** 3, 'empty is the default');
+  assert.throws(() => loadRunnerConfig({ CID_RUNNER_CACHE_MAX_BYTES: '50 gigs' }), (e: unknown) => e instanceof ConfigError && /CID_RUNNER_CACHE_MAX_BYTES: not a size: "50 gigs"/.test(e.message));
+  assert.throws(() => loadRunnerConfig({ CID_RUNNER_CACHE_MAX_AGE_DAYS: '-1' }), /CID_RUNNER_CACHE_MAX_AGE_DAYS/);
+});
+
+test('sizes: IEC units and bare letters are powers of 1024, SI units of 1000', () => {
+  const cases: [string, number | undefined][] = [
+    ['0', 0],
+    ['1048576', 1048576],
+    ['512B', 512],
+    ['50GiB', 50 * 1024 ** 3],
+    ['50gi', 50 * 1024 ** 3],
+    ['50G', 50 * 1024 ** 3],
+    ['50GB', 50e9],
+    ['1.5 TiB', 1.5 * 1024 ** 4],
+    ['500mb', 500e6],
+    ['2k', 2048],
+    ['1.5', undefined],
+    ['', undefined],
+    ['-1GB', undefined],
+    ['GB', undefined],
+    ['10 XB', undefined],
+  ];
+  for (const [text, bytes] of cases) assert.equal(parseByteSize(text), bytes, text);
+  assert.equal(formatBytes(50 * 1024 ** 3), '50 GiB');
+  assert.equal(formatBytes(1536), '1.5 KiB');
+  assert.equal(formatBytes(12), '12 B');
 });

@@ -63,3 +63,21 @@ test('jobs running, durations, queue wait and cache counters move as the runner 
   assert.equal(sample(text, 'cid_runner_cache_misses_total'), 1);
   assert.equal(sample(text, 'cid_runner_jobs_handed_back_total'), 1);
 });
+
+test('step cache: size, entries and budget as gauges, evictions by reason and bytes freed as counters', async () => {
+  const budgeted = createRunnerMetrics({ pool: 'linux-x86_64', runnerId: 'r', concurrency: 1, cacheMaxBytes: 1000 });
+  budgeted.observePrune({ bytes: 900, entries: 3, evicted: [{ reason: 'size', bytes: 200 }, { reason: 'age', bytes: 50 }, { reason: 'size', bytes: 0 }] }, 1_700_000_000_000);
+  budgeted.observePrune({ bytes: 800, entries: 2, evicted: [{ reason: 'size', bytes: 100 }] });
+  const text = await budgeted.registry.metrics();
+  assert.equal(sample(text, 'cid_runner_cache_max_bytes'), 1000);
+  assert.equal(sample(text, 'cid_runner_cache_bytes'), 800);
+  assert.equal(sample(text, 'cid_runner_cache_entries'), 2);
+  assert.equal(sample(text, 'cid_runner_cache_evictions_total', { reason: 'size' }), 3);
+  assert.equal(sample(text, 'cid_runner_cache_evictions_total', { reason: 'age' }), 1);
+  assert.equal(sample(text, 'cid_runner_cache_evicted_bytes_total'), 350);
+  assert.ok((sample(text, 'cid_runner_cache_last_prune_timestamp_seconds') ?? 0) > 1_700_000_000);
+
+  const fresh = await scrape();
+  assert.equal(sample(fresh, 'cid_runner_cache_evictions_total', { reason: 'age' }), 0, 'both reasons are there before any eviction');
+  assert.equal(sample(fresh, 'cid_runner_cache_max_bytes'), 0, 'no budget given: 0');
+});
