@@ -6,6 +6,7 @@ import { POOLS, PRIORITIES } from '../../../app/contract/index.ts';
 import { EnvSchema, loadConfig } from '../../../app/config/index.ts';
 import { jobQueueKey, queueName } from '../../../infra/resources/index.ts';
 import { resourcePrefix } from '../../../infra/deploy/index.ts';
+import { RunnerEnvSchema, loadRunnerConfig } from '../../../runner/config/index.ts';
 
 const dir = new URL('../../../infra/runner/', import.meta.url);
 const read = (f: string) => readFileSync(new URL(f, dir), 'utf8');
@@ -160,11 +161,14 @@ describe('cid-runner@.service and its env file', () => {
   });
 
   test('the env example is a valid configuration for the aws backend', () => {
-    const known = new Set([...Object.keys(EnvSchema.shape), 'CID_RUNNER_ID', 'CID_RUNNER_TOKEN', 'CID_API_URL', 'CID_RUNNER_CONCURRENCY', 'CID_RUNNER_METRICS_PORT']);
+    // CID_RUNNER_METRICS_PORT is read by the unit's ExecStart (--metrics-port), not by cid itself.
+    const known = new Set([...Object.keys(EnvSchema.shape), ...Object.keys(RunnerEnvSchema.shape), 'CID_RUNNER_METRICS_PORT']);
     for (const k of Object.keys(envExample)) assert.ok(known.has(k), `${k} is a setting cid knows`);
     const config = loadConfig(envExample);
     assert.equal(config.backend, 'aws');
     assert.equal(config.queuePrefix, resourcePrefix('prod'));
+    const runner = loadRunnerConfig({ ...envExample, CID_RUNNER_TOKEN: `${envExample.CID_RUNNER_ID}.secret` }, { pool: 'linux-s390x' });
+    assert.equal(runner.cache.maxBytes, 50 * 1024 ** 3);
   });
 
   test('the container image: Node 22, the runner bin as entrypoint, SIGTERM, no socket baked in', () => {
