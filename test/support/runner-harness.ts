@@ -82,10 +82,18 @@ export function plannedJob(name: string, pool: Pool, from: string, shell: string
 }
 
 export async function waitJob(cp: ControlPlane, id: string, pred: (j: Job) => boolean, timeoutMs = 60_000): Promise<Job> {
-  return until(async () => {
-    const j = await cp.svc.store.jobs.get(id);
-    return j && pred(j) ? j : undefined;
-  }, { timeoutMs, what: `job ${id}` });
+  let last: Job | undefined;
+  try {
+    return await until(async () => {
+      last = await cp.svc.store.jobs.get(id);
+      return last && pred(last) ? last : undefined;
+    }, { timeoutMs, what: `job ${id}` });
+  } catch (err) {
+    // Say where the job was stuck, so a failure in CI can be understood from its output alone.
+    const { status, attempt, runnerId, reason, heartbeatAt, startedAt, queuedAt } = last ?? ({} as Partial<Job>);
+    const log = last ? (await logText(cp, last).catch(() => '')).slice(-2000) : '';
+    throw new Error(`${(err as Error).message}; last seen ${JSON.stringify({ status, attempt, runnerId, reason, queuedAt, startedAt, heartbeatAt, now: new Date().toISOString() })}; log tail:\n${log}`);
+  }
 }
 
 export async function logText(cp: ControlPlane, job: Pick<Job, 'id' | 'generation' | 'attempt'>): Promise<string> {

@@ -63,7 +63,7 @@ test("the unit's ExecStart and env file run a runner; SIGKILL mid-job → anothe
   const local = runnerEnv(cp, 'unit-runner', {
     CID_BACKEND: 'embedded',
     CID_RUNNER_ID: 'unit-runner',
-    CID_RUNNER_VISIBILITY_SECONDS: '3',
+    CID_RUNNER_VISIBILITY_SECONDS: '5',
     CID_RUNNER_CONCURRENCY: '1',
     CID_RUNNER_METRICS_PORT: '0',
   });
@@ -94,7 +94,7 @@ test("the unit's ExecStart and env file run a runner; SIGKILL mid-job → anothe
   }, { timeoutMs: 30_000, what: 'the job container' });
   child.kill('SIGKILL');
 
-  const second = await testRunner(cp, 'linux-x86_64', { id: 'takes-over', env: { CID_RUNNER_VISIBILITY_SECONDS: '3' } });
+  const second = await testRunner(cp, 'linux-x86_64', { id: 'takes-over', env: { CID_RUNNER_VISIBILITY_SECONDS: '5' } });
   try {
     const done = await waitJob(cp, job!.id, (j) => j.status === 'passed', 60_000);
     assert.equal(done.runnerId, 'takes-over');
