@@ -195,11 +195,18 @@ test('a starting runner removes step containers whose job is no longer running a
   // What a runner killed mid-step leaves behind.
   const orphan = await docker.createContainer({ name: `cid-${job!.id}-step3-abc123`, Image: amd64, Cmd: ['sleep', '60'], HostConfig: { NetworkMode: 'none' } });
   await orphan.start();
+  // A job this control plane does not know: another deployment's runner shares the host. Kept.
+  const foreign = await docker.createContainer({ name: `cid-j${'0'.repeat(23)}1-step2-def456`, Image: amd64, Cmd: ['sleep', '60'], HostConfig: { NetworkMode: 'none' } });
+  await foreign.start();
+  // Docker dates containers to the second; the runner considers only those made before it started.
+  await new Promise((r) => setTimeout(r, 1100));
   const r = await testRunner(cp, 'linux-x86_64');
   try {
     await assert.rejects(orphan.inspect(), /no such container/i);
+    assert.equal((await foreign.inspect()).State.Running, true, "another deployment's container is left alone");
   } finally {
     await r.stop(0);
     await orphan.remove({ force: true }).catch(() => undefined);
+    await foreign.remove({ force: true }).catch(() => undefined);
   }
 });
