@@ -9,15 +9,25 @@ import { fetchMergedSource, hasBase } from './pr-commits.ts';
 
 export { SourceError };
 
+// Runs `cmd`, feeding it `stdin`. The command's own exit status and stderr decide: when it fails,
+// the broken pipe its exit causes upstream is a symptom, not the error to report; when it succeeds,
+// having stopped reading (tar ignores what follows the end-of-archive blocks) is no failure. The
+// caller checks the producer's own status (git's exit code, the HTTP response).
 function run(cmd: string, args: string[], opts: { stdin?: NodeJS.ReadableStream; cwd?: string } = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, stdio: [opts.stdin ? 'pipe' : 'ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()).slice(-2000));
+    let feedError: (Error & { code?: string }) | undefined;
+    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     child.on('error', (err) => reject(new SourceError(`${cmd}: ${err.message}`)));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new SourceError(`${cmd} ${args.join(' ')} exited with ${code}: ${stderr.trim()}`))));
+    child.on('close', (code, signal) => {
+      if (code !== 0) return reject(new SourceError(`${cmd} ${args.join(' ')} exited with ${code ?? signal}: ${stderr.trim()}`));
+      const stoppedReading = feedError?.code === 'EPIPE' || feedError?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+      if (feedError && !stoppedReading) return reject(new SourceError(`${cmd}: its input failed: ${feedError.message}`));
+      resolve();
+    });
     if (opts.stdin && child.stdin) {
-      pipeline(opts.stdin, child.stdin).catch((err: unknown) => reject(new SourceError(`${cmd}: ${(err as Error).message}`)));
+      pipeline(opts.stdin, child.stdin).catch((err: unknown) => (feedError = err as Error));
     }
   });
 }
@@ -28,8 +38,15 @@ export async function fetchLocalSource(path: string, sha: string, dir: string): 
   let stderr = '';
   archive.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number>((resolve) => archive.on('close', (code) => resolve(code ?? 1)));
-  await run('tar', ['-x', '-C', dir], { stdin: archive.stdout });
-  if ((await exited) !== 0) throw new SourceError(`git archive ${sha} in ${path} failed: ${stderr.trim()}`);
+  const extracted = run('tar', ['-x', '-C', dir], { stdin: archive.stdout }).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  const [code, tarError] = await Promise.all([exited, extracted]);
+  // Either side's failure can cause the other's (an empty archive; a write to a closed pipe): both are told.
+  const tarMessage = tarError instanceof Error ? tarError.message : undefined;
+  if (code !== 0) throw new SourceError(`git archive ${sha} in ${path} failed: ${stderr.trim()}${tarMessage ? ` (and ${tarMessage})` : ''}`);
+  if (tarError) throw tarError;
 }
 
 /** A GitHub commit as GitHub's tarball, with a token restricted to the repository. No full clone. */
