@@ -14,6 +14,7 @@ import type { ReadOpam } from './opam-facts.ts';
 import { defaultPlatforms } from './platforms.ts';
 import type { Platform } from './platforms.ts';
 import { readRepoContent } from './repo-content.ts';
+import { applyRepoConfig, readRepoConfig } from './repo-config.ts';
 import type { FileReader, RepoContent } from './repo-content.ts';
 import { LINT_DOC_LABEL, LINT_FMT_LABEL, LINT_OPAM_LABEL } from './variant.ts';
 
@@ -151,12 +152,14 @@ export function planJobs(content: RepoContent, opts: PlanOptions): AnalysisResul
   });
 }
 
-/** Analyses a commit: finds its opam files, .ocamlformat and lock files, and plans the jobs. */
+/** Analyses a commit: finds its opam files, .ocamlformat and lock files, plans the jobs, and applies the repository's .cid.yml. */
 export async function analyze(input: AnalyzeInput): Promise<AnalysisResult> {
   const content = await readRepoContent({ files: input.files, readFile: input.readFile, readOpam: input.readOpam ?? readOpamFacts });
   for (const note of content.notes) input.log?.(note);
   if (content.lockFiles.length > 0) input.log?.(`opam-monorepo mode: ${content.lockFiles.map((l) => l.path).join(', ')}`);
-  const result = planJobs(content, input);
+  const own = await readRepoConfig(input.files, input.readFile);
+  const planned = planJobs(content, input);
+  const result = own ? applyRepoConfig(planned, own.config, own.file, input.log) : planned;
   for (const d of result.dropped) input.log?.(`Dropped ${d.variant}: ${d.reason}`);
   return result;
 }
