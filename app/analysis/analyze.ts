@@ -4,10 +4,10 @@ import { ConfigError } from '../errors/index.ts';
 import type { AnalysisResult, BuildSpec, PlannedJob } from '../contract/index.ts';
 import { AnalysisError } from './errors.ts';
 import { docSpec, fmtSpec, opamLintSpec } from './lint.ts';
-import { lintPlatforms, NO_LINT_PLATFORM, planPlatforms } from './matrix.ts';
+import { lintPlatforms, lowerBoundPlatform, NO_LINT_PLATFORM, planPlatforms } from './matrix.ts';
 import type { Dropped, PlannedPlatform } from './matrix.ts';
 import { monorepoPlatform, monorepoSpec, readLock } from './monorepo.ts';
-import { opamBuildSpec, preinstalledBuildSpec } from './opam-build.ts';
+import { lowerBoundSpec, opamBuildSpec, preinstalledBuildSpec } from './opam-build.ts';
 import type { OpamBuildInput } from './opam-build.ts';
 import { readOpamFacts } from './opam-adapter.ts';
 import type { ReadOpam } from './opam-facts.ts';
@@ -16,7 +16,7 @@ import type { Platform } from './platforms.ts';
 import { readRepoContent } from './repo-content.ts';
 import { applyRepoConfig, readRepoConfig } from './repo-config.ts';
 import type { FileReader, RepoContent } from './repo-content.ts';
-import { LINT_DOC_LABEL, LINT_FMT_LABEL, LINT_OPAM_LABEL } from './variant.ts';
+import { LINT_DOC_LABEL, LINT_FMT_LABEL, LINT_OPAM_LABEL, LOWER_BOUND_LABEL } from './variant.ts';
 
 /** ocaml-ci's build timeout; slow architectures get three times as long. */
 export const BUILD_TIMEOUT_SECONDS = 3600;
@@ -92,6 +92,27 @@ function lintJobs(content: RepoContent, kept: readonly PlannedPlatform[], opts: 
   return { jobs, dropped };
 }
 
+/**
+ * (lower-bound), when the catalogue marks platforms for it (ocaml-ci's `All` profile has
+ * lower-bound platforms, `Minimal` none): one experimental build on the marked platform with the
+ * lowest OCaml the roots accept. Dropped with a reason when the roots rule out every one of them.
+ */
+function lowerBoundJobs(
+  content: RepoContent,
+  platforms: readonly Platform[],
+  kept: readonly PlannedPlatform[],
+  opts: PlanOptions,
+): { jobs: PlannedJob[]; dropped: Dropped[] } {
+  if (!platforms.some((p) => p.lowerBound)) return { jobs: [], dropped: [] };
+  const host = lowerBoundPlatform(kept);
+  if (host === undefined) {
+    return { jobs: [], dropped: [{ variant: LOWER_BOUND_LABEL, reason: NO_LINT_PLATFORM[LOWER_BOUND_LABEL] ?? 'no platform to run it on' }] };
+  }
+  const spec = lowerBoundSpec(buildInput(content, host, opts.opamRepoCommit));
+  // ocaml-ci counts (lower-bound) as experimental: it never fails the commit.
+  return { jobs: [job(LOWER_BOUND_LABEL, 'build', host.platform, spec, true)], dropped: [] };
+}
+
 function info(content: RepoContent): AnalysisResult['info'] {
   const ocamlformatVersion =
     content.ocamlformat.ok && content.ocamlformat.source?.kind === 'opam' ? content.ocamlformat.source.version : undefined;
@@ -145,9 +166,12 @@ export function planJobs(content: RepoContent, opts: PlanOptions): AnalysisResul
     ),
   );
   const lint = opts.lint === false ? { jobs: [], dropped: [] } : lintJobs(content, kept, opts);
+  // Not for opam-monorepo projects (planned above), as in ocaml-ci.
+  const lower = lowerBoundJobs(content, platforms, kept, opts);
   return AnalysisResultSchema.parse({
-    jobs: [...lint.jobs, ...builds],
-    dropped: [...dropped, ...lint.dropped],
+    // ocaml-ci's order: lint jobs, (lower-bound), then the platform builds.
+    jobs: [...lint.jobs, ...lower.jobs, ...builds],
+    dropped: [...dropped, ...lint.dropped, ...lower.dropped],
     info: info(content),
   });
 }

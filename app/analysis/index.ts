@@ -37,11 +37,12 @@ export {
   LINT_FMT_LABEL,
   LINT_DOC_LABEL,
   LINT_OPAM_LABEL,
+  LOWER_BOUND_LABEL,
 } from './variant.ts';
 export type { Arch, VariantParts } from './variant.ts';
-export { planPlatforms, lintPlatforms } from './matrix.ts';
+export { planPlatforms, lintPlatforms, lowerBoundPlatform } from './matrix.ts';
 export type { PlannedPlatform, Dropped } from './matrix.ts';
-export { opamBuildSpec, preinstalledBuildSpec } from './opam-build.ts';
+export { opamBuildSpec, preinstalledBuildSpec, lowerBoundSpec, LOWER_BOUND_CRITERIA } from './opam-build.ts';
 export { fmtSpec, docSpec, opamLintSpec } from './lint.ts';
 export { renderDockerfile } from './dockerfile.ts';
 export type { DockerfileOptions } from './dockerfile.ts';

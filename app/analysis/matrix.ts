@@ -2,7 +2,7 @@ import type { OpamVars } from './opam-facts.ts';
 import { fullOcamlVersion, platformVars } from './opam-vars.ts';
 import type { Platform } from './platforms.ts';
 import type { OpamFileEntry } from './repo-content.ts';
-import { LINT_DOC_LABEL, LINT_FMT_LABEL, LINT_OPAM_LABEL } from './variant.ts';
+import { LINT_DOC_LABEL, LINT_FMT_LABEL, LINT_OPAM_LABEL, LOWER_BOUND_LABEL } from './variant.ts';
 
 // Which platforms the roots can be built on. ocaml-ci asks its solver; without one we judge each
 // root's `available:` and its `depends:`/`conflicts:` on OCaml, which is what rules platforms out
@@ -82,9 +82,24 @@ export function lintPlatforms(kept: readonly PlannedPlatform[]): LintPlatforms {
   return { doc, opam };
 }
 
-/** Why a lint job has nowhere to run, for `dropped`. */
+/**
+ * (lower-bound): of the platforms the catalogue marks `lowerBound` that the roots accept, the one
+ * with the lowest OCaml (the first on a tie), as ocaml-ci's take_lowest_bound_selection. Those
+ * are x86_64 with opam (the catalogue checks it; checked again here).
+ */
+export function lowerBoundPlatform(kept: readonly PlannedPlatform[]): PlannedPlatform | undefined {
+  let low: PlannedPlatform | undefined;
+  for (const k of kept) {
+    if (!k.platform.lowerBound || k.platform.arch !== 'x86_64' || k.platform.preinstalled) continue;
+    if (low === undefined || compareReleases(fullOcamlVersion(k.platform.ocamlVersion), fullOcamlVersion(low.platform.ocamlVersion)) < 0) low = k;
+  }
+  return low;
+}
+
+/** Why a lint job, or (lower-bound), has nowhere to run, for `dropped`. */
 export const NO_LINT_PLATFORM: Readonly<Record<string, string>> = {
   [LINT_FMT_LABEL]: 'no x86_64 platform with opam is left to run it on',
   [LINT_DOC_LABEL]: 'no x86_64 platform with opam is left to run it on',
   [LINT_OPAM_LABEL]: 'no x86_64 platform with opam and OCaml >= 4.14 is left to run it on',
+  [LOWER_BOUND_LABEL]: 'no platform marked lowerBound is left to run it on',
 };

@@ -112,24 +112,54 @@ export interface OpamBuildInput {
   onlyPackages: readonly string[];
 }
 
-/** The steps up to installed dependencies, shared with (lint-doc) and (lint-opam). */
-export function projectDepsSteps(input: OpamBuildInput): Step[] {
+/**
+ * Solver criteria for the oldest versions (opam-repo-ci's, for its lower-bounds jobs). With
+ * opam's builtin 0install solver they mean "prefer the oldest version of every package" (and do
+ * not keep what the image has installed): the preference ocaml-ci's solver (the 0install solver
+ * of solver-service, versions sorted oldest first) uses for its lower-bound selections.
+ */
+export const LOWER_BOUND_CRITERIA = '+removed,+count[version-lag,solution]';
+
+/** Switch opam to the 0install solver with the lowest-versions criteria, for every later install. */
+export function lowerBoundSolverSteps(): Step[] {
+  return [
+    run('opam option solver=builtin-0install && opam config report'),
+    ...['OPAMCRITERIA', 'OPAMFIXUPCRITERIA', 'OPAMUPGRADECRITERIA'].map((name) => env(name, LOWER_BOUND_CRITERIA)),
+  ];
+}
+
+/**
+ * The steps up to installed dependencies, shared with (lint-doc) and (lint-opam). With
+ * `lowerBound` the dependencies are the oldest versions the opam files allow; the steps before
+ * (image, opam-repository, pins) are the same, so the step cache serves them.
+ */
+export function projectDepsSteps(input: OpamBuildInput, opts: { lowerBound?: boolean } = {}): Step[] {
   return [
     ...opamPrelude(input.platform, input.opamRepoCommit),
     ...pinOpamFiles(groupOpamFiles(input.opamFiles)),
+    ...(opts.lowerBound === true ? lowerBoundSolverSteps() : []),
     ...installDeps(input.platform, input.onlyPackages.length > 0 ? input.onlyPackages : input.roots),
   ];
 }
 
+/** Copy the source and build it with its tests (ocaml-ci's run_build). */
+function sourceBuildSteps(input: OpamBuildInput): Step[] {
+  return [
+    copy(['.'], `${SRC_DIR}/`, SOURCE_EXCLUDES),
+    run(`opam exec -- dune build${onlyPackagesFlag(input.onlyPackages)} @install @check @runtest && rm -rf _build`),
+  ];
+}
+
 export function opamBuildSpec(input: OpamBuildInput): BuildSpec {
-  return {
-    from: input.platform.image,
-    steps: [
-      ...projectDepsSteps(input),
-      copy(['.'], `${SRC_DIR}/`, SOURCE_EXCLUDES),
-      run(`opam exec -- dune build${onlyPackagesFlag(input.onlyPackages)} @install @check @runtest && rm -rf _build`),
-    ],
-  };
+  return { from: input.platform.image, steps: [...projectDepsSteps(input), ...sourceBuildSteps(input)] };
+}
+
+/**
+ * (lower-bound): the same build, tests included, with the oldest dependency versions the opam
+ * files allow (ocaml-ci builds its lower-bound selection with the ordinary build spec).
+ */
+export function lowerBoundSpec(input: OpamBuildInput): BuildSpec {
+  return { from: input.platform.image, steps: [...projectDepsSteps(input, { lowerBound: true }), ...sourceBuildSteps(input)] };
 }
 
 /**

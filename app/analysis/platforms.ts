@@ -23,6 +23,11 @@ export interface Platform {
   preinstalled: boolean;
   /** Failures never fail the commit. */
   experimental: boolean;
+  /**
+   * May host the (lower-bound) job: ocaml-ci's `lower_bound` platforms. The job runs on the one
+   * with the lowest OCaml that the roots accept. Only x86_64 platforms with opam.
+   */
+  lowerBound: boolean;
   /** opam variables that override the ones derived from the distro name (see opam-vars.ts). */
   vars: Record<string, string>;
   /** Extra environment for every build on this platform (ENV steps right after the base image). */
@@ -93,6 +98,7 @@ export const PlatformEntrySchema = z.strictObject({
   pool: z.string().optional(),
   preinstalled: z.boolean().default(false),
   experimental: z.boolean().default(false),
+  lowerBound: z.boolean().default(false),
   vars: z
     .record(z.string().regex(/^[a-z][a-z0-9:_-]*$/, 'opam variable names are lower-case'), z.string())
     .optional(),
@@ -159,6 +165,15 @@ export function platformsFromEntries(entries: readonly unknown[], source = 'plat
       errors.push(`${where}: pool must be ${pool} for arch ${e.arch} (it follows from arch; leave it out)`);
       return;
     }
+    // As ocaml-ci, the (lower-bound) job runs on linux x86_64, and it needs opam to solve.
+    if (e.lowerBound && e.preinstalled) {
+      errors.push(`${where}: lowerBound needs opam, which a preinstalled image does not have`);
+      return;
+    }
+    if (e.lowerBound && e.arch !== 'x86_64') {
+      errors.push(`${where}: lowerBound is for x86_64 platforms only (the (lower-bound) job runs there, as in ocaml-ci)`);
+      return;
+    }
     const variant = variantName(e);
     const previous = seen.get(variant);
     if (previous !== undefined) {
@@ -176,6 +191,7 @@ export function platformsFromEntries(entries: readonly unknown[], source = 'plat
       pool,
       preinstalled: e.preinstalled,
       experimental: e.experimental,
+      lowerBound: e.lowerBound,
       vars: e.vars ?? {},
       env: e.env ?? {},
     });
@@ -204,27 +220,32 @@ export function parsePlatformCatalogue(text: string, fileName: string): Platform
 
 // --- Presets ---------------------------------------------------------------------------------
 
-const entry = (distro: string, ocamlVersion: string, arch: Arch = 'x86_64'): PlatformEntry => ({
+const entry = (distro: string, ocamlVersion: string, arch: Arch = 'x86_64', lowerBound = false): PlatformEntry => ({
   distro,
   ocamlVersion,
   arch,
   opamVersion: DEFAULT_OPAM_VERSION,
+  ...(lowerBound ? { lowerBound } : {}),
 });
 
 /**
- * ocaml-ci's `All` profile (minus flambda, lower-bound, macOS, BSDs and Windows): the main
- * distro with every release, newest first (ocaml-ci lints on that order), the other distros
- * with {latest, 4.14}, then the other architectures with the latest release.
+ * ocaml-ci's `All` profile (minus flambda, macOS, BSDs and Windows): the main distro with every
+ * release, newest first (ocaml-ci lints on that order), each also a candidate for the
+ * (lower-bound) job as ocaml-ci's lower-bound platforms are, the other distros with
+ * {latest, 4.14}, then the other architectures with the latest release.
  */
 function allEntries(): PlatformEntry[] {
   return [
-    ...OCAML_RELEASES.map((v) => entry(MAIN_DISTRO, v)),
+    ...OCAML_RELEASES.map((v) => entry(MAIN_DISTRO, v, 'x86_64', true)),
     ...OTHER_DISTROS.flatMap((d) => [entry(d, LATEST_OCAML), entry(d, LTS_OCAML)]),
     ...OTHER_ARCHES.map((a) => entry(MAIN_DISTRO, LATEST_OCAML, a)),
   ];
 }
 
-/** ocaml-ci's `Minimal` profile: the main distro with the latest release and 4.14, x86_64 only. */
+/**
+ * ocaml-ci's `Minimal` profile: the main distro with the latest release and 4.14, x86_64 only,
+ * and, as there, no (lower-bound) job.
+ */
 function minimalEntries(): PlatformEntry[] {
   return [entry(MAIN_DISTRO, LATEST_OCAML), entry(MAIN_DISTRO, LTS_OCAML)];
 }

@@ -8,6 +8,8 @@ export const ANALYSIS_LABEL = '(analysis)';
 export const LINT_FMT_LABEL = '(lint-fmt)';
 export const LINT_DOC_LABEL = '(lint-doc)';
 export const LINT_OPAM_LABEL = '(lint-opam)';
+/** The build with the oldest dependency versions the opam files allow (ocaml-ci's Variant.lower_bound_label). */
+export const LOWER_BOUND_LABEL = '(lower-bound)';
 
 /**
  * opam's name for an architecture (the `arch` variable), which ocaml-ci also uses in variant

@@ -19,11 +19,11 @@ const buildCmd = (j: PlannedJob | undefined) => {
 const simple = { 'a.opam': opamFile({ depends: '"ocaml" {>= "4.08"} "dune"' }), 'dune-project': '(lang dune 3.0)' };
 
 describe('analyze', () => {
-  it('plans one build per platform plus lint jobs, and the result satisfies the contract', async () => {
+  it('plans one build per platform plus lint jobs and (lower-bound), and the result satisfies the contract', async () => {
     const ps = presetPlatforms('all');
     const r = await run(simple, ps);
     assert.doesNotThrow(() => AnalysisResultSchema.parse(r));
-    assert.deepEqual(names(r.jobs.filter((j) => j.kind === 'build')), ps.map((p) => p.variant));
+    assert.deepEqual(names(r.jobs.filter((j) => j.kind === 'build')), ['(lower-bound)', ...ps.map((p) => p.variant)]);
     assert.deepEqual(names(r.jobs.filter((j) => j.kind === 'lint')), ['(lint-doc)', '(lint-opam)']);
     assert.deepEqual(r.dropped, []);
     assert.deepEqual(r.info, { roots: ['a.dev'], pinned: [], monorepo: false });
@@ -190,6 +190,90 @@ describe('lint jobs', () => {
     const r = await run({ ...simple, '.ocamlformat': 'version=0.27.0' }, presetPlatforms('minimal'), { lint: false });
     assert.ok(r.jobs.every((j) => j.kind === 'build'));
     assert.deepEqual(r.dropped, []);
+  });
+});
+
+describe('(lower-bound)', () => {
+  const shells = (j: PlannedJob | undefined) => j?.spec.steps.flatMap((s) => (s.op === 'run' ? [s.shell] : [])) ?? [];
+  const envs = (j: PlannedJob | undefined) => j?.spec.steps.flatMap((s) => (s.op === 'env' ? [`${s.name}=${s.value}`] : [])) ?? [];
+  const criteria = '+removed,+count[version-lag,solution]';
+
+  it('is one experimental build on the main distro with the lowest OCaml, after the lint jobs', async () => {
+    const r = await run(simple);
+    const low = r.jobs.find((j) => j.name === '(lower-bound)');
+    assert.ok(low);
+    assert.equal(low.kind, 'build');
+    assert.equal(low.experimental, true);
+    assert.equal(low.pool, 'linux-x86_64');
+    assert.equal(low.timeoutSeconds, 3600);
+    assert.equal(low.spec.from, 'ocaml/opam:debian-13-ocaml-4.14');
+    assert.deepEqual(names(r.jobs).slice(0, 3), ['(lint-doc)', '(lint-opam)', '(lower-bound)']);
+    assert.equal(r.jobs.filter((j) => j.name === '(lower-bound)').length, 1);
+  });
+
+  it('shares the steps of the build on its platform up to the pins, then solves for the oldest versions and runs the tests', async () => {
+    const r = await run(simple);
+    const low = r.jobs.find((j) => j.name === '(lower-bound)');
+    const build = r.jobs.find((j) => j.name === 'debian-13-4.14_opam-2.5');
+    assert.ok(low && build);
+    const pins = build.spec.steps.findIndex((s) => s.op === 'run' && s.shell.startsWith('opam pin add'));
+    // The dune-project step after the pins is shared too.
+    assert.deepEqual(low.spec.steps.slice(0, pins + 2), build.spec.steps.slice(0, pins + 2));
+    assert.deepEqual(low.spec.steps.slice(pins + 2, pins + 6), [
+      { op: 'run', shell: 'opam option solver=builtin-0install && opam config report', network: false, cache: [] },
+      { op: 'env', name: 'OPAMCRITERIA', value: criteria },
+      { op: 'env', name: 'OPAMFIXUPCRITERIA', value: criteria },
+      { op: 'env', name: 'OPAMUPGRADECRITERIA', value: criteria },
+    ]);
+    // Then exactly the build's dependency install, source copy and dune build with @runtest.
+    assert.deepEqual(low.spec.steps.slice(pins + 6), build.spec.steps.slice(pins + 2));
+    assert.equal(buildCmd(low), 'opam exec -- dune build @install @check @runtest && rm -rf _build');
+    assert.ok(shells(low).includes('opam install --cli=2.5 --deps-only --with-test -y a.dev'));
+    assert.ok(!envs(build).some((e) => e.startsWith('OPAMCRITERIA=')), 'ordinary builds keep the default solver');
+  });
+
+  it('takes the lowest OCaml the roots accept, and builds only the roots that install there', async () => {
+    const newer = await run({ 'a.opam': opamFile({ depends: '"ocaml" {>= "5.1"}' }) });
+    assert.equal(newer.jobs.find((j) => j.name === '(lower-bound)')?.spec.from, 'ocaml/opam:debian-13-ocaml-5.1');
+    const split = await run({ 'a.opam': opamFile(), 'b.opam': opamFile({ depends: '"ocaml" {>= "5.0"}' }) });
+    const low = split.jobs.find((j) => j.name === '(lower-bound)');
+    assert.equal(low?.spec.from, 'ocaml/opam:debian-13-ocaml-4.14');
+    assert.ok(shells(low).includes('opam install --cli=2.5 --deps-only --with-test -y a.dev'));
+    assert.equal(buildCmd(low), 'opam exec -- dune build --only-packages=a @install @check @runtest && rm -rf _build');
+  });
+
+  it('runs only on platforms the catalogue marks lowerBound: none in the minimal preset, as ocaml-ci', async () => {
+    const r = await run(simple, presetPlatforms('minimal'));
+    assert.ok(!names(r.jobs).includes('(lower-bound)'));
+    assert.deepEqual(r.dropped, []);
+    const marked = await run(
+      simple,
+      platforms({ distro: 'ubuntu-24.04', ocamlVersion: '4.14' }, { distro: 'ubuntu-24.04', ocamlVersion: '5.4', lowerBound: true }),
+    );
+    assert.equal(marked.jobs.find((j) => j.name === '(lower-bound)')?.spec.from, 'ocaml/opam:ubuntu-24.04-ocaml-5.4');
+  });
+
+  it('is dropped with the reason when the roots rule out every marked platform', async () => {
+    const r = await run(
+      { 'a.opam': opamFile({ depends: '"ocaml" {>= "5.0"}' }) },
+      platforms({ distro: 'debian-13', ocamlVersion: '4.14', lowerBound: true }, { distro: 'debian-13', ocamlVersion: '5.4' }),
+    );
+    assert.ok(!names(r.jobs).includes('(lower-bound)'));
+    assert.deepEqual(r.dropped.at(-1), { variant: '(lower-bound)', reason: 'no platform marked lowerBound is left to run it on' });
+  });
+
+  it('is never planned on preinstalled images (no opam) nor for opam-monorepo projects', async () => {
+    const pre = await run(simple, platforms({ distro: 'debian-12', ocamlVersion: '4.13', image: 'cid-test:bookworm', preinstalled: true }));
+    assert.ok(!names(pre.jobs).includes('(lower-bound)'));
+    assert.ok(!pre.dropped.some((d) => d.variant === '(lower-bound)'));
+    const mono = await run({
+      'dune-project': '(lang dune 3.0)',
+      'app.opam': opamFile({ depends: '"ocaml" "dune"' }),
+      'app.opam.locked': opamFile({ extra: 'x-opam-monorepo-version: "0.3"', depends: '"ocaml" {= "5.4.1"} "dune" {= "3.16.0"}' }),
+    });
+    assert.equal(mono.info.monorepo, true);
+    assert.ok(!names(mono.jobs).includes('(lower-bound)'));
+    assert.ok(!mono.dropped.some((d) => d.variant === '(lower-bound)'));
   });
 });
 

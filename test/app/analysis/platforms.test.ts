@@ -73,6 +73,14 @@ describe('presets', () => {
       [`${MAIN_DISTRO}-${LATEST_OCAML}_opam-2.5`, `${MAIN_DISTRO}-${LTS_OCAML}_opam-2.5`],
     );
   });
+
+  it('(lower-bound) candidates: every release of the main distro on x86_64 in all, none in minimal (as ocaml-ci)', () => {
+    assert.deepEqual(
+      all.filter((p) => p.lowerBound).map((p) => p.variant),
+      OCAML_RELEASES.map((v) => `${MAIN_DISTRO}-${v}_opam-2.5`),
+    );
+    assert.ok(presetPlatforms('minimal').every((p) => !p.lowerBound));
+  });
 });
 
 describe('catalogue files', () => {
@@ -95,6 +103,7 @@ describe('catalogue files', () => {
     assert.equal(a?.pool, 'linux-x86_64');
     assert.equal(a?.image, 'ocaml/opam:debian-12-ocaml-5.3');
     assert.equal(a?.preinstalled, false);
+    assert.equal(a?.lowerBound, false);
     assert.equal(b?.variant, 'debian-12-5.3_arm64_opam-2.3');
     assert.equal(b?.pool, 'linux-arm64');
     assert.equal(b?.experimental, true);
@@ -132,6 +141,19 @@ describe('catalogue files', () => {
     assert.match(lines[1] ?? '', /^platforms\.yml: entry 2 \(debian-12-five\): ocamlVersion must be an OCaml release/);
     assert.match(lines[2] ?? '', /^platforms\.yml: entry 3 \(debian-12-5\.3\): image must be a Docker image reference/);
     assert.match(lines[3] ?? '', /^platforms\.yml: entry 4 \(debian-12-5\.3\): unknown field "archh"/);
+  });
+
+  it('accepts lowerBound on x86_64 platforms with opam only', () => {
+    const [p] = parsePlatformCatalogue('- { distro: debian-12, ocamlVersion: "4.14", lowerBound: true }', 'platforms.yml');
+    assert.equal(p?.lowerBound, true);
+    const msg = catalogueError(`
+- { distro: debian-12, ocamlVersion: "4.13", image: "cid-test:bookworm", preinstalled: true, lowerBound: true }
+- { distro: debian-12, ocamlVersion: "4.14", arch: arm64, lowerBound: true }
+`);
+    assert.deepEqual(msg.split('\n'), [
+      'platforms.yml: entry 1 (debian-12-4.13): lowerBound needs opam, which a preinstalled image does not have',
+      'platforms.yml: entry 2 (debian-12-4.14): lowerBound is for x86_64 platforms only (the (lower-bound) job runs there, as in ocaml-ci)',
+    ]);
   });
 
   it('rejects a pool that disagrees with the arch', () => {
