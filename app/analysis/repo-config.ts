@@ -3,7 +3,7 @@
 // list of globs over job names, so it works with any platform catalogue an operator installs:
 //
 //   exclude: ["*_s390x_*", "(lint-doc)"]   # never planned: shown as dropped, with the pattern
-//   only: ["debian-*"]                      # platform builds kept (lint jobs are not affected)
+//   only: ["debian-*"]                      # platform builds kept ((lint-…) and (lower-bound) are not affected)
 //   experimental: ["*_riscv64_*"]           # may fail without failing the commit
 import { minimatch } from 'minimatch';
 import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
@@ -24,6 +24,9 @@ export const RepoConfigSchema = z.strictObject({
   experimental: Globs.default([]),
 });
 export type RepoConfig = z.infer<typeof RepoConfigSchema>;
+
+/** A build on a platform of the matrix; `(lower-bound)` and the lint jobs are named in parentheses. */
+const isPlatformBuild = (j: PlannedJob): boolean => j.kind === 'build' && !j.name.startsWith('(');
 
 const matches = (name: string, pattern: string): boolean => minimatch(name, pattern, { nocase: true, noext: true, nobrace: false });
 
@@ -97,7 +100,7 @@ export function applyRepoConfig(plan: AnalysisResult, config: RepoConfig, file: 
       dropped.push({ variant: job.name, reason: `excluded by ${file} ("${excludedBy}")` });
       continue;
     }
-    if (job.kind === 'build' && config.only !== undefined && first(job.name, config.only) === undefined) {
+    if (isPlatformBuild(job) && config.only !== undefined && first(job.name, config.only) === undefined) {
       dropped.push({ variant: job.name, reason: `not in the "only" list of ${file}` });
       continue;
     }
@@ -106,8 +109,8 @@ export function applyRepoConfig(plan: AnalysisResult, config: RepoConfig, file: 
   for (const p of [...config.exclude, ...(config.only ?? []), ...config.experimental]) {
     if (!used.has(p)) notes(`${file}: the pattern "${p}" matches no job`);
   }
-  if (plan.jobs.some((j) => j.kind === 'build') && !jobs.some((j) => j.kind === 'build')) {
-    throw new AnalysisError(`${file} leaves no platform to build: its patterns drop every one of ${plan.jobs.filter((j) => j.kind === 'build').map((j) => j.name).join(', ')}`);
+  if (plan.jobs.some(isPlatformBuild) && !jobs.some(isPlatformBuild)) {
+    throw new AnalysisError(`${file} leaves no platform to build: its patterns drop every one of ${plan.jobs.filter(isPlatformBuild).map((j) => j.name).join(', ')}`);
   }
   return { ...plan, jobs, dropped };
 }

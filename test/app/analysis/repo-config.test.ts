@@ -8,7 +8,7 @@ import { memoryRepo } from './support.ts';
 const spec = { from: 'img', steps: [] };
 const job = (name: string, kind: PlannedJob['kind'] = 'build'): PlannedJob => ({ name, kind, pool: 'linux-x86_64', priority: 'urgent', spec, experimental: false });
 const plan: AnalysisResult = {
-  jobs: [job('(lint-doc)', 'lint'), job('debian-13-5.4_opam-2.5'), job('debian-13-4.14_opam-2.5'), job('alpine-3.22-5.4_opam-2.5'), job('debian-13-5.4_s390x_opam-2.5'), job('debian-13-5.4_riscv64_opam-2.5')],
+  jobs: [job('(lint-doc)', 'lint'), job('(lower-bound)'), job('debian-13-5.4_opam-2.5'), job('debian-13-4.14_opam-2.5'), job('alpine-3.22-5.4_opam-2.5'), job('debian-13-5.4_s390x_opam-2.5'), job('debian-13-5.4_riscv64_opam-2.5')],
   dropped: [{ variant: 'debian-13-5.0_opam-2.5', reason: 'a: ocaml >= 5.1 required' }],
   info: { roots: ['a.dev'], pinned: [], monorepo: false },
 };
@@ -64,7 +64,7 @@ describe('parseRepoConfig', () => {
 describe('applyRepoConfig', () => {
   it('exclude drops any job, with the pattern as the reason', () => {
     const r = applyRepoConfig(plan, parseRepoConfig('exclude: ["*_S390X_*", "(lint-doc)"]'), '.cid.yml');
-    assert.deepEqual(names(r), ['debian-13-5.4_opam-2.5', 'debian-13-4.14_opam-2.5', 'alpine-3.22-5.4_opam-2.5', 'debian-13-5.4_riscv64_opam-2.5']);
+    assert.deepEqual(names(r), ['(lower-bound)', 'debian-13-5.4_opam-2.5', 'debian-13-4.14_opam-2.5', 'alpine-3.22-5.4_opam-2.5', 'debian-13-5.4_riscv64_opam-2.5']);
     assert.deepEqual(r.dropped.slice(1), [
       { variant: '(lint-doc)', reason: 'excluded by .cid.yml ("(lint-doc)")' },
       { variant: 'debian-13-5.4_s390x_opam-2.5', reason: 'excluded by .cid.yml ("*_S390X_*")' },
@@ -72,9 +72,9 @@ describe('applyRepoConfig', () => {
     assert.deepEqual(r.dropped[0], plan.dropped[0], 'what the analysis dropped stays');
   });
 
-  it('only keeps the builds it names; lint jobs are not affected', () => {
+  it('only keeps the platform builds it names; lint jobs and (lower-bound) are not affected', () => {
     const r = applyRepoConfig(plan, parseRepoConfig('only: ["debian-13-*"]\nexclude: ["*_riscv64_*"]'), '.cid.yml');
-    assert.deepEqual(names(r), ['(lint-doc)', 'debian-13-5.4_opam-2.5', 'debian-13-4.14_opam-2.5', 'debian-13-5.4_s390x_opam-2.5']);
+    assert.deepEqual(names(r), ['(lint-doc)', '(lower-bound)', 'debian-13-5.4_opam-2.5', 'debian-13-4.14_opam-2.5', 'debian-13-5.4_s390x_opam-2.5']);
     assert.ok(r.dropped.some((d) => d.variant === 'alpine-3.22-5.4_opam-2.5' && d.reason === 'not in the "only" list of .cid.yml'));
   });
 
