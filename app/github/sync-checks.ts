@@ -47,6 +47,8 @@ export async function syncChecks(svc: Services, pipelineId: string): Promise<boo
     if (!found?.installationId) return true;
     const jobs = await svc.store.jobs.listByPipeline(pipelineId);
     const pipeline: Pipeline = { ...found, status: pipelineStatusFrom(found, jobs) };
+    // This fresher view also keeps the stored status in step with what GitHub is about to show.
+    if (pipeline.status !== found.status) await svc.store.pipelines.update(pipelineId, { status: pipeline.status });
     const octokit = await gh.installation(found.installationId);
     const [owner, repo] = pipeline.repo.split('/') as [string, string];
     const publicUrl = svc.config.publicUrl;
