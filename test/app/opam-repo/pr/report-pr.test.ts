@@ -94,7 +94,7 @@ test('statuses follow the pipeline; one comment, created once, edited at most ev
   await finish('compilers,4.14,fmt.0.10.0', 'failed');
   await until(async () => statuses('opam-ci').length === 3 && statuses('opam-repo-ci (linter)').length === 2, { timeoutMs: 40_000, what: 'the final statuses' });
   assert.deepEqual(statuses('opam-ci'), ['pending: Analysing the changes', 'pending: Running', 'failure: Failed - 1 job failed, 0 jobs skipped, 1 job passed']);
-  assert.deepEqual(statuses('opam-repo-ci (linter)'), ['pending: Linting', 'success: Passed - 1 warning']);
+  assert.deepEqual(statuses('opam-repo-ci (linter)'), ['pending: Linting', 'failure: Failed - 1 warning']);
   assert.equal(comments()[0]?.history.length, 1, 'not edited within 10 s of the last write');
 
   const edited = await until(async () => (comments()[0]?.history.length ?? 0) > 1 && comments()[0], { timeoutMs: 25_000, what: 'the deferred edit' });

@@ -109,7 +109,8 @@ describe('commit statuses', () => {
   test('the linter: errors fail it, warnings alone pass', () => {
     assert.deepEqual(linterStatus(viewOf(pipeline, [analysisJob('passed')])), { context: 'opam-repo-ci (linter)', state: 'failure', description: 'Failed - 1 error, 1 warning' });
     const warned = { ...analysis, lint: analysis.lint.filter((l) => l.level === 'warning') };
-    assert.deepEqual(linterStatus(viewOf(pipeline, [analysisJob('passed', warned)])), { context: 'opam-repo-ci (linter)', state: 'success', description: 'Passed - 1 warning' });
+    assert.deepEqual(linterStatus(viewOf(pipeline, [analysisJob('passed', warned)])), { context: 'opam-repo-ci (linter)', state: 'failure', description: 'Failed - 1 warning' }, 'warnings fail it too, as in opam-repo-ci');
+    assert.deepEqual(linterStatus(viewOf(pipeline, [analysisJob('passed', { ...analysis, lint: [] })])), { context: 'opam-repo-ci (linter)', state: 'success', description: 'Passed' });
     assert.equal(linterStatus(viewOf(pipeline, [analysisJob('passed', { ...analysis, lint: [] })])).description, 'Passed');
   });
 });
