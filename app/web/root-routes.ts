@@ -54,9 +54,12 @@ export function rootRoutes(web: Web): Hono {
 
   r.get('/login', (c) => {
     const { cookies, oauth } = signInConfig();
-    // The state cookie must be set on the host GitHub sends the browser back to.
+    // The state cookie must be set on the host GitHub sends the browser back to. Behind a proxy
+    // (CloudFront before a Lambda Function URL, for a custom domain) the request's Host is the
+    // origin's; the proxy names the browser's host in X-Forwarded-Host. Trusting it is safe here:
+    // a forged one only misplaces the forger's own cookie.
     const publicHost = new URL(svc.config.publicUrl).host;
-    const host = c.req.header('host');
+    const host = c.req.header('x-forwarded-host')?.split(',')[0]?.trim() || c.req.header('host');
     if (host && host !== publicHost) return c.redirect(`${svc.config.publicUrl}/login${new URL(c.req.url).search}`, 302);
     const q = LoginQuery.parse(c.req.query());
     const st = cookies.writeOAuthState(c, safeReturnPath(q.return_to));

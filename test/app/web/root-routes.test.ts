@@ -52,6 +52,18 @@ test('/login on another host name first moves to the public URL, where the state
   assert.equal(setCookies(res).has('cid_oauth'), false);
 });
 
+test('behind a proxy for the public host (X-Forwarded-Host), /login signs in on the spot', async () => {
+  const publicHost = new URL(h.cp.config.publicUrl).host;
+  assert.notEqual(new URL(h.cp.url).host, publicHost, 'the test needs the two hosts to differ');
+  const res = await fetch(`${h.cp.url}/login?return_to=/x`, { redirect: 'manual', headers: { 'x-forwarded-host': publicHost } });
+  assert.equal(res.status, 302);
+  assert.equal(new URL(res.headers.get('location') ?? '').pathname, '/login/oauth/authorize');
+  assert.equal(setCookies(res).has('cid_oauth'), true);
+  // A proxy for another host is sent to the public URL like any other host.
+  const other = await fetch(`${h.cp.url}/login`, { redirect: 'manual', headers: { 'x-forwarded-host': 'elsewhere.example' } });
+  assert.equal(other.headers.get('location'), `${h.cp.config.publicUrl}/login`);
+});
+
 test('a return_to off the site is ignored', async () => {
   assert.equal((await signIn(h, 'octo', '//evil.example/x')).location, '/');
   assert.equal((await signIn(h, 'octo', 'https://evil.example/')).location, '/');
