@@ -12,11 +12,21 @@ export const RepositoryPayload = z.object({
 
 const Installation = z.object({ id: z.number().int().positive() });
 
+/** Longer commit messages keep only their start and end: a queued delivery stays far below SQS's limit. */
+const MESSAGE_MAX = 16 * 1024;
+const MESSAGE_KEPT = 8000;
+const CommitMessage = z
+  .string()
+  // Skip markers are read from what is kept: the subject and the last paragraph (trailers) stay.
+  .transform((m) => (m.length <= MESSAGE_MAX ? m : `${m.slice(0, MESSAGE_KEPT)}\n\n…\n\n${m.slice(-MESSAGE_KEPT)}`));
+
 export const PushPayload = z.object({
   ref: z.string().min(1),
   before: z.string(),
   after: z.string(),
   deleted: z.boolean().default(false),
+  /** Null when the push made no commit (a deleted branch). Its message may ask not to build. */
+  head_commit: z.object({ message: CommitMessage }).nullable().optional(),
   repository: RepositoryPayload,
   installation: Installation.optional(),
 });

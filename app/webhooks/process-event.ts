@@ -21,7 +21,9 @@ export async function processEvent(svc: Services, msg: WebhookEventMessage): Pro
   if (entry.dedupe && !(await svc.store.deliveries.begin(msg.deliveryId, msg.event))) return ignored('delivery already handled');
   try {
     const result = await entry.handle({ ...svc, log }, parsed.data);
-    log.info({ action: result.body.action }, 'webhook handled');
+    // An ignored delivery says why (a skip marker, an inactive repository…).
+    const { action, reason } = result.body;
+    log.info({ action, ...(reason !== undefined ? { reason } : {}) }, 'webhook handled');
     return result;
   } catch (err) {
     if (entry.dedupe) await svc.store.deliveries.forget(msg.deliveryId).catch(() => undefined);

@@ -4,10 +4,37 @@ import { PullRequestPayload } from '../payload-schemas.ts';
 import { repositoryForEvent } from '../repository-sync.ts';
 import { acted, ignored } from '../webhook-result.ts';
 import { defineHandler } from '../event-handler.ts';
+import { skipCiMarker, skippedFor } from '../skip-ci.ts';
 
 const BUILD_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
+/** Reading the message must not hold the events consumer for long. */
+const GET_COMMIT_TIMEOUT_MS = 10_000;
 
-/** A PR's head gets a pipeline under ref "pull/N"; closing the PR cancels its work. */
+/**
+ * The head commit's message: a pull_request payload has none, so it is read from GitHub. Undefined
+ * (with a warning) when it cannot be, so the PR is built: a build is never lost to this lookup.
+ */
+async function headCommitMessage(svc: Services, repoName: string, sha: string, installationId: number | undefined): Promise<string | undefined> {
+  if (!svc.github || installationId === undefined) {
+    svc.log.warn({ sha }, `cannot read the head commit's message (${svc.github ? 'no installation in the payload' : 'GitHub is not configured'}); building it`);
+    return undefined;
+  }
+  const [owner = '', repo = ''] = repoName.split('/');
+  try {
+    const octokit = await svc.github.installation(installationId);
+    const { data } = await octokit.rest.git.getCommit({ owner, repo, commit_sha: sha, request: { signal: AbortSignal.timeout(GET_COMMIT_TIMEOUT_MS) } });
+    return data.message;
+  } catch (err) {
+    const e = err as { status?: number; message?: string };
+    svc.log.warn({ sha, status: e.status, error: e.message ?? String(err) }, "could not read the head commit's message; building it");
+    return undefined;
+  }
+}
+
+/**
+ * A PR's head gets a pipeline under ref "pull/N", unless its message asks not to build
+ * (`[skip ci]`…): then nothing changes. Closing the PR cancels its work.
+ */
 export const onPullRequest = defineHandler({
   schema: PullRequestPayload,
   dedupe: false,
@@ -23,6 +50,8 @@ export const onPullRequest = defineHandler({
     const repo = await repositoryForEvent(svc, p.repository, p.installation?.id);
     if (!repo) return ignored('repository is not active in cid');
     const sha = p.pull_request.head.sha;
+    const marker = skipCiMarker(await headCommitMessage(svc, repoName, sha, p.installation?.id));
+    if (marker) return ignored(skippedFor(marker));
     // A fork's head repository may be gone (null); either way its code is untrusted: no secrets.
     const fromFork = p.pull_request.head.repo?.full_name !== repoName;
     const r = await startPipeline(svc, {

@@ -4,10 +4,15 @@ import { PushPayload } from '../payload-schemas.ts';
 import { repositoryForEvent } from '../repository-sync.ts';
 import { acted, ignored } from '../webhook-result.ts';
 import { defineHandler } from '../event-handler.ts';
+import { skipCiMarker, skippedFor } from '../skip-ci.ts';
 
 const isZero = (sha: string) => /^0+$/.test(sha);
 
-/** Branch heads get a pipeline; tags are ignored; a deleted branch cancels its work. */
+/**
+ * Branch heads get a pipeline, unless the head commit's message asks not to build (`[skip ci]`…):
+ * then nothing changes, the branch's previous pipeline included. Tags are ignored; a deleted
+ * branch cancels its work.
+ */
 export const onPush = defineHandler({
   schema: PushPayload,
   dedupe: false,
@@ -26,6 +31,8 @@ export const onPush = defineHandler({
     }
     const repo = await repositoryForEvent(svc, p.repository, p.installation?.id);
     if (!repo) return ignored('repository is not active in cid');
+    const marker = skipCiMarker(p.head_commit?.message);
+    if (marker) return ignored(skippedFor(marker));
     const r = await startPipeline(svc, {
       repo: repoName,
       sha: p.after,

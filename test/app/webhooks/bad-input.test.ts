@@ -77,6 +77,24 @@ test('a payload without a field cid needs is 422 with the field named', async ()
   await nothingRecorded();
 });
 
+test('a push whose head_commit.message is not a string is 422 with the field named, never a crash', async () => {
+  for (const message of [42, null, { text: '[skip ci]' }]) {
+    const p = push() as unknown as { head_commit: Record<string, unknown> };
+    p.head_commit = { ...p.head_commit, message };
+    const d = await signedDelivery(TEST_WEBHOOK_SECRET, 'push', p);
+    const r = await post(d.headers, d.body);
+    assert.equal(r.status, 422, JSON.stringify(message));
+    assert.match(r.json.error.message, /head_commit\.message/);
+  }
+  await nothingRecorded();
+  // Without a head commit at all the push is built: there is no message to skip it.
+  const p = makePushPayload({ repo: 'bad/no-head-commit', sha, installationId: 7 }) as unknown as Record<string, unknown>;
+  delete p.head_commit;
+  const r = await h.deliver('push', p);
+  assert.equal(r.status, 202);
+  assert.equal(r.result?.action, 'pipeline');
+});
+
 test('every example payload of @octokit/webhooks-examples is answered without a 5xx', async () => {
   const examples = allExamples();
   assert.ok(examples.length > 300, `only ${examples.length} examples`);

@@ -38,6 +38,7 @@ test('all operations respond with schema-valid bodies', async (t) => {
   await o.rest.repos.getContent({ ...repo, path: 'src/a.ml' });
   await o.rest.repos.getContent({ ...repo, path: 'src' });
   await o.rest.git.getTree({ ...repo, tree_sha: SHA, recursive: 'true' });
+  await o.rest.git.getCommit({ ...repo, commit_sha: SHA });
   await o.rest.repos.getCollaboratorPermissionLevel({ ...repo, username: 'alice' });
   await o.rest.repos.get(repo);
   const pr = await o.rest.pulls.get({ ...repo, pull_number: 9 });

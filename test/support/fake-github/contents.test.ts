@@ -84,6 +84,30 @@ test('get-tree (recursive) lists the files with the SHAs real git computes', asy
   assert.deepEqual(fake.state.invalidResponses, []);
 });
 
+test('get-commit tells the message and parents set with the files, and the tree get-tree serves', async (t) => {
+  const { fake, token } = await setup(t);
+  const parent = SHA;
+  const child = '0123456789abcdef0123456789abcdef01234567';
+  fake.setRepoFiles('acme/widget', child, { 'README.md': '# hi\n' }, { message: 'Docs only\n\n[skip ci]\n', parents: [parent] });
+  const res = await callApi(fake, 'GET', `/repos/acme/widget/git/commits/${child}`, { token });
+  assert.equal(res.status, 200);
+  const c = res.json as { sha: string; message: string; tree: { sha: string }; parents: { sha: string }[]; verification: { verified: boolean } };
+  assert.equal(c.sha, child);
+  assert.equal(c.message, 'Docs only\n\n[skip ci]\n');
+  assert.deepEqual(c.parents.map((p) => p.sha), [parent]);
+  assert.equal(c.verification.verified, false);
+  const tree = await callApi(fake, 'GET', `/repos/acme/widget/git/trees/${child}`, { token });
+  assert.equal(c.tree.sha, (tree.json as { sha: string }).sha);
+
+  const first = await callApi(fake, 'GET', `/repos/acme/widget/git/commits/${parent}`, { token });
+  assert.equal((first.json as { message: string }).message, 'Update', 'the default message');
+  assert.deepEqual((first.json as { parents: unknown[] }).parents, []);
+  // Unknown commits and branch names are 404, as GitHub answers.
+  assert.equal((await callApi(fake, 'GET', `/repos/acme/widget/git/commits/${'9'.repeat(40)}`, { token })).status, 404);
+  assert.equal((await callApi(fake, 'GET', '/repos/acme/widget/git/commits/main', { token })).status, 404);
+  assert.deepEqual(fake.state.invalidResponses, []);
+});
+
 test('get-content serves base64 files, directory listings and raw content', async (t) => {
   const { fake, token } = await setup(t);
   const file = await callApi(fake, 'GET', `/repos/acme/widget/contents/src/widget.ml?ref=${SHA}`, { token });

@@ -33,6 +33,7 @@ export const OPERATION_IDS = [
   'issues/list-comments',
   'repos/get-content',
   'git/get-tree',
+  'git/get-commit',
   'repos/get-collaborator-permission-level',
   'users/get-authenticated',
   'repos/get',

@@ -20,9 +20,19 @@ export interface TreeEntry {
 }
 export type GitEntry = BlobEntry | TreeEntry;
 
+/** The commit around a snapshot's tree, as git/get-commit shows it. */
+export interface CommitInfo {
+  message: string;
+  /** Parent commit SHAs, first parent first. */
+  parents: string[];
+  /** Author and committer date (ISO 8601). */
+  date: string;
+}
+
 export interface RepoSnapshot {
   commitSha: string;
   treeSha: string;
+  commit: CommitInfo;
   /** Every blob and subtree, keyed by path; the root tree is not included. */
   entries: Map<string, GitEntry>;
   /** Paths of the direct children of each directory ('' is the root). */
@@ -50,8 +60,11 @@ function parentOf(path: string): string {
   return i < 0 ? '' : path.slice(0, i);
 }
 
-export function buildSnapshot(commitSha: string, files: RepoFiles): RepoSnapshot {
+export function buildSnapshot(commitSha: string, files: RepoFiles, commit: Partial<CommitInfo> = {}): RepoSnapshot {
   if (!/^[0-9a-f]{40}$/.test(commitSha)) throw new Error(`commit sha must be 40 hex digits: ${commitSha}`);
+  for (const parent of commit.parents ?? []) {
+    if (!/^[0-9a-f]{40}$/.test(parent)) throw new Error(`parent sha must be 40 hex digits: ${parent}`);
+  }
   const entries = new Map<string, GitEntry>();
   const children = new Map<string, string[]>([['', []]]);
   const addChild = (dir: string, path: string) => {
@@ -108,7 +121,13 @@ export function buildSnapshot(commitSha: string, files: RepoFiles): RepoSnapshot
     }
   };
   visit('');
-  return { commitSha, treeSha: rootSha, entries: ordered, children };
+  return {
+    commitSha,
+    treeSha: rootSha,
+    commit: { message: commit.message ?? 'Update', parents: commit.parents ?? [], date: commit.date ?? '2021-01-01T00:00:00Z' },
+    entries: ordered,
+    children,
+  };
 }
 
 /** The directory path whose tree has this SHA ('' for the root), if any. */

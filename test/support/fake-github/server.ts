@@ -29,7 +29,7 @@ import type {
   RecordedRequest,
 } from './state.ts';
 import { FakeWorld } from './world.ts';
-import type { InstallationSetup, PullRequestSetup, RepoSetup, TokenRequest, UserSetup } from './world.ts';
+import type { InstallationSetup, PullRequestSetup, RepoSetup, SnapshotSetup, TokenRequest, UserSetup } from './world.ts';
 
 export interface FakeGitHubOptions {
   /** The GitHub App the fake recognises. Default: testAppCredentials() (one key per process). */
@@ -146,8 +146,11 @@ export class FakeGitHub {
     return this.world.addPullRequest(repo, setup);
   }
 
-  /** The files of commit `sha`; `refs` (e.g. ['main']) point branches or tags at it. */
-  setRepoFiles(repo: string, sha: string, files: RepoFiles, opts?: { refs?: string[] }): RepoSnapshot {
+  /**
+   * The files of commit `sha`; `refs` (e.g. ['main']) point branches or tags at it, `message` and
+   * `parents` are what git/get-commit tells of it.
+   */
+  setRepoFiles(repo: string, sha: string, files: RepoFiles, opts?: SnapshotSetup): RepoSnapshot {
     return this.world.setRepoFiles(repo, sha, files, opts);
   }
 

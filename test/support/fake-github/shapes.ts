@@ -11,6 +11,7 @@ import type {
   FakeUser,
   PermissionSet,
 } from './state.ts';
+import type { RepoSnapshot } from './repo-snapshot.ts';
 
 export interface ShapeContext {
   /** e.g. http://127.0.0.1:1234 or http://127.0.0.1:1234/api/v3 */
@@ -386,5 +387,24 @@ export function pullRequest(ctx: ShapeContext, pr: FakePullRequest, author: Fake
     additions: 0,
     deletions: 0,
     changed_files: 0,
+  };
+}
+
+/** git/get-commit: a commit set with setRepoFiles, authored and committed by the repository's owner. */
+export function gitCommit(ctx: ShapeContext, repo: FakeRepo, snapshot: RepoSnapshot) {
+  const api = `${ctx.apiBase}/repos/${repo.fullName}`;
+  const html = `${ctx.htmlBase}/${repo.fullName}`;
+  const person = { name: repo.owner.login, email: `${repo.owner.login}@users.noreply.github.com`, date: snapshot.commit.date };
+  return {
+    sha: snapshot.commitSha,
+    node_id: Buffer.from(`06:Commit${repo.id}:${snapshot.commitSha}`).toString('base64'),
+    url: `${api}/git/commits/${snapshot.commitSha}`,
+    html_url: `${html}/commit/${snapshot.commitSha}`,
+    author: person,
+    committer: person,
+    tree: { sha: snapshot.treeSha, url: `${api}/git/trees/${snapshot.treeSha}` },
+    message: snapshot.commit.message,
+    parents: snapshot.commit.parents.map((sha) => ({ sha, url: `${api}/git/commits/${sha}`, html_url: `${html}/commit/${sha}` })),
+    verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
   };
 }

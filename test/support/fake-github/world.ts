@@ -75,6 +75,15 @@ export interface PullRequestSetup {
   merged?: boolean;
 }
 
+export interface SnapshotSetup {
+  /** Branches or tags (e.g. 'main') to point at the commit. */
+  refs?: string[];
+  /** The commit's message (git/get-commit). Default 'Update'. */
+  message?: string;
+  /** Parent commit SHAs. Default none. */
+  parents?: string[];
+}
+
 export interface TokenRequest {
   /** Repository names (without owner) or full names to restrict the token to. */
   repositories?: string[];
@@ -274,9 +283,13 @@ export class FakeWorld {
     return this.state.pullRequests.find((p) => key(p.repo) === key(repo.fullName) && p.number === number);
   }
 
-  setRepoFiles(repoName: string, sha: string, files: RepoFiles, opts: { refs?: string[] } = {}): RepoSnapshot {
+  setRepoFiles(repoName: string, sha: string, files: RepoFiles, opts: SnapshotSetup = {}): RepoSnapshot {
     const repo = this.findRepo(repoName) ?? this.addRepo(repoName);
-    const snapshot = buildSnapshot(sha, files);
+    const snapshot = buildSnapshot(sha, files, {
+      date: this.nowIso(),
+      ...(opts.message !== undefined ? { message: opts.message } : {}),
+      ...(opts.parents !== undefined ? { parents: opts.parents } : {}),
+    });
     repo.snapshots.set(sha, snapshot);
     repo.latestSha = sha;
     for (const ref of opts.refs ?? []) this.setRef(repoName, ref, sha);

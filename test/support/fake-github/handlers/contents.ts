@@ -1,8 +1,9 @@
-// Repository contents from setRepoFiles: file/directory contents, git trees and tarballs.
+// Repository contents from setRepoFiles: file/directory contents, git trees, commits and tarballs.
 import { randomBytes } from 'node:crypto';
 import { GitHubHttpError, notFound } from '../errors.ts';
 import type { GitEntry, RepoSnapshot } from '../repo-snapshot.ts';
 import { findTree } from '../repo-snapshot.ts';
+import { gitCommit } from '../shapes.ts';
 import type { ShapeContext } from '../shapes.ts';
 import type { FakeRepo } from '../state.ts';
 import { createTarball } from '../tarball.ts';
@@ -126,6 +127,17 @@ export const contentHandlers: HandlerTable = {
           truncated: false,
         },
       };
+    },
+  },
+
+  'git/get-commit': {
+    auth: 'repo',
+    need: CONTENTS_READ,
+    handle: (ctx) => {
+      // Only a full SHA of a commit set with setRepoFiles; GitHub resolves no branch names here.
+      const snapshot = ctx.repo.snapshots.get(ctx.params.commit_sha ?? '');
+      if (!snapshot) throw notFound();
+      return { status: 200, body: gitCommit(ctx.shapes, ctx.repo, snapshot) };
     },
   },
 
