@@ -48,6 +48,8 @@ export const RunnerEnvSchema = z.object({
   CID_RUNNER_CACHE_MAX_AGE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().nonnegative().default(30)),
   /** How often the cache is pruned (and at start); 0: never (prune by other means). */
   CID_RUNNER_CACHE_PRUNE_INTERVAL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().nonnegative().default(600)),
+  /** Runs again of a networked step that failed on a known transient network error; 0: off. */
+  CID_RUNNER_NETWORK_RETRIES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(10).default(2)),
 });
 
 export interface RunnerConfig {
@@ -68,6 +70,8 @@ export interface RunnerConfig {
   cachePrefix: string;
   /** Step cache pruning: 0 means no limit (bytes, age) or never (interval). */
   cache: { maxBytes: number; maxAgeMs: number; pruneIntervalMs: number };
+  /** Retries of a networked `run` step after a transient network failure (0: none). */
+  networkRetries: number;
   metricsPort?: number;
 }
 
@@ -133,6 +137,7 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env, flags: Ru
       maxAgeMs: e.CID_RUNNER_CACHE_MAX_AGE_DAYS * 24 * 3600 * 1000,
       pruneIntervalMs: e.CID_RUNNER_CACHE_PRUNE_INTERVAL_SECONDS * 1000,
     },
+    networkRetries: e.CID_RUNNER_NETWORK_RETRIES,
     ...(e.CID_METRICS_PORT !== undefined ? { metricsPort: e.CID_METRICS_PORT } : {}),
   };
 }

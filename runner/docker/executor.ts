@@ -17,7 +17,9 @@ import { manifestOf, planCopy } from './source-tree.ts';
 import type { CopyEntry } from './source-tree.ts';
 import { leaseStep, lookupStep, tagStep } from './step-cache.ts';
 import type { StepContext, StepOutcome } from './step-context.ts';
-import { stepHeader } from './step-header.ts';
+import { describeStep, stepHeader } from './step-header.ts';
+import { findTransientFailure, OutputTail } from './transient-failure.ts';
+import type { TransientFailure } from './transient-failure.ts';
 
 export interface ExecuteBuildOptions {
   docker: Docker;
@@ -39,6 +41,25 @@ export interface ExecuteBuildOptions {
   cache?: boolean;
   /** Where the logs of cached steps are kept for replay; default `~/.cache/cid/step-logs`. */
   logStore?: StepLogStore;
+  /**
+   * How many times a `run` step with the network on is run again, from the same parent image,
+   * when it fails and the end of its output is a known transient network failure
+   * (transient-failure.ts). Default 0: never.
+   */
+  networkRetries?: number;
+  /** Wait before the first retry, doubled for each next one; default 2000 ms. */
+  networkRetryDelayMs?: number;
+  /** Told of each retry as it starts (for metrics). */
+  onNetworkRetry?: (retry: NetworkRetry) => void;
+}
+
+export interface NetworkRetry {
+  /** The step, from 0. */
+  index: number;
+  /** The attempt about to start: 2 for the first retry. */
+  attempt: number;
+  maxAttempts: number;
+  failure: TransientFailure;
 }
 
 export type BuildStatus = 'passed' | 'failed' | 'cancelled' | 'timed_out';
@@ -50,6 +71,8 @@ export interface StepResult {
   cached: boolean;
   key: string;
   durationMs: number;
+  /** Runs again after transient network failures (absent when none). */
+  networkRetries?: number;
 }
 
 export interface BuildResult {
@@ -101,6 +124,30 @@ class JobAbort {
   }
 }
 
+/** The first retry's wait; each next one waits twice as long. */
+export const DEFAULT_NETWORK_RETRY_DELAY_MS = 2000;
+
+/** Waits `ms`; false if the signal fired first (or had already). */
+function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve(ok);
+    };
+    const onAbort = (): void => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A step for a one-line message: long shells cut short. */
+function shortStep(step: Step): string {
+  const text = describeStep(step);
+  return text.length > 120 ? `${text.slice(0, 118)}…)` : text;
+}
+
 const isConfigStep = (s: Step): s is Extract<Step, { op: 'env' | 'workdir' | 'user' }> =>
   s.op === 'env' || s.op === 'workdir' || s.op === 'user';
 
@@ -132,6 +179,8 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
   const { docker } = opts;
   const platform = dockerPlatform(opts.pool);
   const useCache = opts.cache ?? true;
+  const networkRetries = Math.max(0, Math.floor(opts.networkRetries ?? 0));
+  const retryDelayMs = opts.networkRetryDelayMs ?? DEFAULT_NETWORK_RETRY_DELAY_MS;
   const store = opts.logStore ?? new StepLogStore();
   const abort = new JobAbort(opts.signal, opts.timeoutMs);
   const ephemeral: string[] = [];
@@ -184,8 +233,15 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
       if (abort.signal.aborted) return interrupted();
       const t0 = performance.now();
       const header = stepHeader(config.workdir, step);
-      const record = (key: string, cached: boolean): void => {
-        steps.push({ index, op: step.op, cached, key, durationMs: Math.round(performance.now() - t0) });
+      const record = (key: string, cached: boolean, retries = 0): void => {
+        steps.push({
+          index,
+          op: step.op,
+          cached,
+          key,
+          durationMs: Math.round(performance.now() - t0),
+          ...(retries > 0 ? { networkRetries: retries } : {}),
+        });
       };
 
       if (isConfigStep(step)) {
@@ -252,9 +308,12 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
         return finish({ status: 'failed', failedStep: index }, `Job failed: ${nth(index)} (copy): ${planError.message}`);
       }
 
-      const writer: StepLogWriter | undefined = useCache ? await store.writer(key) : undefined;
+      // The step's log for the cache: only the attempt that succeeds is kept.
+      let writer: StepLogWriter | undefined = useCache ? await store.writer(key) : undefined;
       const prefixer = new LinePrefixer();
+      let tail = new OutputTail();
       const output = (text: string): void => {
+        tail.push(text);
         const stamped = prefixer.push(text);
         emit(stamped);
         writer?.write(stamped);
@@ -279,17 +338,40 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
         output,
         defer: (p) => deferred.push(p),
       };
+      // A run step that may use the network is run again when a download flaked; a failed
+      // attempt commits nothing, so the next one starts from the same parent image.
+      const maxAttempts = step.op === 'run' && step.network ? 1 + networkRetries : 1;
+      let attempt = 1;
       let outcome: StepOutcome;
-      try {
-        outcome = step.op === 'run' ? await executeRun(ctx, step) : await executeCopy(ctx, dstDir, entries);
-      } catch (e) {
+      for (;;) {
+        try {
+          outcome = step.op === 'run' ? await executeRun(ctx, step) : await executeCopy(ctx, dstDir, entries);
+        } catch (e) {
+          await writer?.discard();
+          throw e;
+        }
+        const rest = prefixer.flush();
+        emit(rest);
+        writer?.write(rest);
+        if (outcome.kind !== 'failed' || outcome.oomKilled === true || attempt >= maxAttempts || abort.signal.aborted) break;
+        const failure = findTransientFailure(tail.toString());
+        if (failure === undefined) break;
+        attempt++;
+        emit(
+          stampLine(
+            `[cid] retrying step ${index + 1} ${shortStep(step)} after a network failure: ${failure.line}, attempt ${attempt} of ${maxAttempts}`,
+          ),
+        );
+        opts.onNetworkRetry?.({ index, attempt, maxAttempts, failure });
         await writer?.discard();
-        throw e;
+        writer = useCache ? await store.writer(key) : undefined;
+        tail = new OutputTail();
+        if (!(await pause(retryDelayMs * 2 ** (attempt - 2), abort.signal))) {
+          outcome = { kind: 'aborted' };
+          break;
+        }
       }
-      const tail = prefixer.flush();
-      emit(tail);
-      writer?.write(tail);
-      record(key, false);
+      record(key, false, attempt - 1);
 
       if (outcome.kind === 'aborted') {
         await writer?.discard();

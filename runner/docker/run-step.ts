@@ -61,7 +61,7 @@ export async function executeRun(ctx: StepContext, step: RunStep): Promise<StepO
     if (out.aborted) return { kind: 'aborted' };
     if (out.exitCode !== 0) {
       const why = out.oomKilled ? ` (killed: out of memory, limit ${mib(ctx.limits.memoryBytes)})` : '';
-      return { kind: 'failed', exitCode: out.exitCode, message: `exited with status ${out.exitCode}${why}` };
+      return { kind: 'failed', exitCode: out.exitCode, message: `exited with status ${out.exitCode}${why}`, ...(out.oomKilled ? { oomKilled: true } : {}) };
     }
     if (!ctx.commit) return { kind: 'ok' };
     // A step that changed no file (a check, a test run writing only to a cache mount) leaves the

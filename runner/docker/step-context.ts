@@ -33,5 +33,5 @@ export interface StepContext {
 export type StepOutcome =
   /** `imageId` absent: nothing committed (not asked to, or the step changed no file). */
   | { kind: 'ok'; imageId?: string; unchanged?: boolean }
-  | { kind: 'failed'; exitCode?: number; message: string }
+  | { kind: 'failed'; exitCode?: number; message: string; oomKilled?: boolean }
   | { kind: 'aborted' };

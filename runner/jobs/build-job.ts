@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type { Job } from '../../app/contract/index.ts';
-import { executeBuild, ImageUnavailableError, type ResourceLimits } from '../docker/index.ts';
+import { executeBuild, ImageUnavailableError, type NetworkRetry, type ResourceLimits } from '../docker/index.ts';
 import type { JobOutcome } from './job-outcome.ts';
 
 export interface BuildJobOptions {
@@ -10,6 +10,10 @@ export interface BuildJobOptions {
   cachePrefix: string;
   signal: AbortSignal;
   log: (text: string) => void;
+  /** Retries of a networked step after a transient network failure; default 0. */
+  networkRetries?: number;
+  /** Told of each such retry, with the family of the message that matched (curl, apt, opam…). */
+  onNetworkRetry?: (tool: string) => void;
 }
 
 /** A build or lint job: its spec run in Docker with the step cache. */
@@ -27,6 +31,8 @@ export async function runBuildJob(job: Job, o: BuildJobOptions): Promise<JobOutc
       signal: o.signal,
       onLog: o.log,
       cachePrefix: o.cachePrefix,
+      networkRetries: o.networkRetries ?? 0,
+      ...(o.onNetworkRetry ? { onNetworkRetry: (r: NetworkRetry) => o.onNetworkRetry?.(r.failure.tool) } : {}),
     });
     const cacheHits = r.steps.filter((s) => s.cached).length;
     const counts = { cacheHits, cacheMisses: r.steps.length - cacheHits };

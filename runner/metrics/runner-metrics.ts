@@ -61,6 +61,12 @@ export function createRunnerMetrics(opts: RunnerMetricsOptions) {
     }),
     cacheEvictedBytes: new Counter({ name: 'cid_runner_cache_evicted_bytes_total', help: 'Disk freed by pruning the step cache', registers }),
     cachePruneErrors: new Counter({ name: 'cid_runner_cache_prune_errors_total', help: 'Prunes of the step cache that failed', registers }),
+    networkRetries: new Counter({
+      name: 'cid_runner_network_retries_total',
+      help: 'Build steps run again after a transient network failure (CID_RUNNER_NETWORK_RETRIES), by the tool whose message matched',
+      labelNames: ['tool'] as const,
+      registers,
+    }),
     cachePruneTime: new Gauge({ name: 'cid_runner_cache_last_prune_timestamp_seconds', help: 'When the step cache was last pruned (Unix time)', registers }),
 
     /** Records a finished prune of the step cache. */

@@ -245,6 +245,8 @@ export class Runner {
           cachePrefix: this.d.config.cachePrefix,
           signal: r.abort.signal,
           log: write,
+          networkRetries: this.d.config.networkRetries,
+          onNetworkRetry: (tool) => this.d.metrics?.networkRetries.inc({ tool }),
         });
       }
     } catch (err) {

@@ -37,6 +37,16 @@ test('step cache limits: a size budget in human units, an age in days, a prune i
   assert.throws(() => loadRunnerConfig({ CID_RUNNER_CACHE_MAX_AGE_DAYS: '-1' }), /CID_RUNNER_CACHE_MAX_AGE_DAYS/);
 });
 
+test('network retries: 2 by default, 0 turns them off, a bad value names the variable', () => {
+  assert.equal(loadRunnerConfig({}).networkRetries, 2);
+  assert.equal(loadRunnerConfig({ CID_RUNNER_NETWORK_RETRIES: '' }).networkRetries, 2, 'empty is the default');
+  assert.equal(loadRunnerConfig({ CID_RUNNER_NETWORK_RETRIES: '0' }).networkRetries, 0);
+  assert.equal(loadRunnerConfig({ CID_RUNNER_NETWORK_RETRIES: '5' }).networkRetries, 5);
+  for (const bad of ['-1', '1.5', 'three', '11']) {
+    assert.throws(() => loadRunnerConfig({ CID_RUNNER_NETWORK_RETRIES: bad }), (e: unknown) => e instanceof ConfigError && /CID_RUNNER_NETWORK_RETRIES/.test(e.message), bad);
+  }
+});
+
 test('sizes: IEC units and bare letters are powers of 1024, SI units of 1000', () => {
   const cases: [string, number | undefined][] = [
     ['0', 0],

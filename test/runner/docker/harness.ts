@@ -64,6 +64,9 @@ export class Sandbox {
       cachePrefix: opts.cachePrefix ?? this.cachePrefix,
       cache: opts.cache,
       logStore: opts.logStore ?? this.logStore,
+      ...(opts.networkRetries !== undefined ? { networkRetries: opts.networkRetries } : {}),
+      ...(opts.networkRetryDelayMs !== undefined ? { networkRetryDelayMs: opts.networkRetryDelayMs } : {}),
+      ...(opts.onNetworkRetry !== undefined ? { onNetworkRetry: opts.onNetworkRetry } : {}),
       onLog: (text) => {
         chunks.push({ at: Date.now() - t0, text });
         opts.onLog?.(text);

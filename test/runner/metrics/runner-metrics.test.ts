@@ -81,3 +81,12 @@ test('step cache: size, entries and budget as gauges, evictions by reason and by
   assert.equal(sample(fresh, 'cid_runner_cache_evictions_total', { reason: 'age' }), 0, 'both reasons are there before any eviction');
   assert.equal(sample(fresh, 'cid_runner_cache_max_bytes'), 0, 'no budget given: 0');
 });
+
+test('network retries are counted by the tool whose message matched', async () => {
+  m.networkRetries.inc({ tool: 'curl' });
+  m.networkRetries.inc({ tool: 'curl' });
+  m.networkRetries.inc({ tool: 'apt' });
+  const text = await scrape();
+  assert.equal(sample(text, 'cid_runner_network_retries_total', { tool: 'curl', pool: 'linux-arm64' }), 2);
+  assert.equal(sample(text, 'cid_runner_network_retries_total', { tool: 'apt' }), 1);
+});
