@@ -1,18 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
+import { jsonLogSink } from '../../support/json-log-sink.ts';
 import { pino } from 'pino';
 import { startTestControlPlane, until } from '../../support/control-plane.ts';
 import type { ControlPlane } from '../../../app/local/start-control-plane.ts';
 
 // Structured logs: a line written while applying a result carries the job, pipeline and repository.
-const lines: Record<string, unknown>[] = [];
-const sink = new Writable({
-  write(chunk: Buffer, _enc, done) {
-    for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
-    done();
-  },
-});
+const { lines, sink } = jsonLogSink();
 let cp: ControlPlane;
 
 before(async () => {

@@ -1,19 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
+import { jsonLogSink } from '../../support/json-log-sink.ts';
 import { pino } from 'pino';
 import { startHarness, type Harness } from '../../support/github-harness.ts';
 import { until } from '../../support/control-plane.ts';
 import { makePushPayload } from '../../support/webhooks.ts';
 
 // Structured logs: what the events consumer logs for a delivery names the delivery, event and repository.
-const lines: Record<string, unknown>[] = [];
-const sink = new Writable({
-  write(chunk: Buffer, _enc, done) {
-    for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
-    done();
-  },
-});
+const { lines, sink } = jsonLogSink();
 let h: Harness;
 
 before(async () => {

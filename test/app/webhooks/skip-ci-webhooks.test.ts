@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
+import { jsonLogSink } from '../../support/json-log-sink.ts';
 import { pino } from 'pino';
 import { startHarness, type Harness } from '../../support/github-harness.ts';
 import { until } from '../../support/control-plane.ts';
@@ -11,13 +11,7 @@ import { processEvent } from '../../../app/webhooks/index.ts';
 
 // "[skip ci]" and friends in the head commit's message: read from the push payload, and for pull
 // requests from GitHub (git/get-commit), which must never cost a build when it fails.
-const lines: Record<string, unknown>[] = [];
-const sink = new Writable({
-  write(chunk: Buffer, _enc, done) {
-    for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
-    done();
-  },
-});
+const { lines, sink } = jsonLogSink();
 
 let h: Harness;
 const INST = 5151;
