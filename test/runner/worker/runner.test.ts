@@ -210,3 +210,31 @@ test('a starting runner removes step containers whose job is no longer running a
     await foreign.remove({ force: true }).catch(() => undefined);
   }
 });
+
+test('a networked step that flakes is run again from the runner setting, and the runner counts the retry', async (t) => {
+  if (skip) return t.skip(skip);
+  const src = gitRepo({ 'y.txt': 'y' });
+  // The cache volume carries "already tried" from the first attempt to the second.
+  const flaky = 'if [ -f /cache/tried ]; then echo fetched; else touch /cache/tried; echo "curl: (6) Could not resolve host: opam.ocaml.org"; exit 1; fi';
+  const base = plannedJob('flaky-network', 'linux-x86_64', amd64, []);
+  const step = { op: 'run' as const, shell: flaky, network: true, cache: [{ id: `retry-${src.sha.slice(0, 8)}`, target: '/cache' }] };
+  const r = await testRunner(cp, 'linux-x86_64', { env: { CID_METRICS_PORT: '0', CID_RUNNER_NETWORK_RETRIES: '1' } });
+  try {
+    const [job] = await submitJobs(cp, {
+      repo: 'local/flaky',
+      sha: src.sha,
+      source: { kind: 'local', path: src.path, sha: src.sha },
+      jobs: [{ ...base, spec: { ...base.spec, steps: [...base.spec.steps, step] } }],
+    });
+    const done = await waitJob(cp, job!.id, (j) => j.status !== 'queued' && j.status !== 'running');
+    assert.equal(done.status, 'passed', done.reason);
+    const log = await logText(cp, done);
+    assert.match(log, /\[cid\] retrying step 3 .*after a network failure: curl: \(6\) Could not resolve host: opam\.ocaml\.org, attempt 2 of 2$/m);
+    assert.match(log, /: fetched$/m);
+    assert.ok(r.metricsServer, 'the runner serves its metrics');
+    const metrics = await (await fetch(r.metricsServer.url)).text();
+    assert.match(metrics, /^cid_runner_network_retries_total\{[^}]*tool="curl"[^}]*\} 1$/m);
+  } finally {
+    await r.stop(0);
+  }
+});
