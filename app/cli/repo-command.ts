@@ -67,37 +67,35 @@ function printCommit(r: Run, a: CommitAnswer): void {
   for (const d of a.pipeline.dropped) io.out(`not built: ${d.variant} (${d.reason})`);
 }
 
-async function commitStatus(r: Run): Promise<number> {
-  const sha = await commitOf(r);
+/** Fetches `get()` until what it reports is settled (only with --wait), then prints it. */
+async function showStatus<A>(r: Run, get: () => Promise<A>, status: (a: A) => string, print: (a: A) => void): Promise<number> {
   for (;;) {
-    const a = await r.api.get(commitPath(r, sha), CommitAnswer);
-    const code = exitFor(a.pipeline.status);
+    const a = await get();
+    const code = exitFor(status(a));
     if (code === EXIT.running && r.opts.wait) {
       await sleep(r.intervalMs);
       continue;
     }
     if (r.opts.json) r.ctx.io.out(JSON.stringify(a, null, 2));
-    else printCommit(r, a);
+    else print(a);
     return code;
   }
 }
 
+async function commitStatus(r: Run): Promise<number> {
+  const sha = await commitOf(r);
+  return showStatus(r, () => r.api.get(commitPath(r, sha), CommitAnswer), (a) => a.pipeline.status, (a) => printCommit(r, a));
+}
+
 async function jobStatus(r: Run): Promise<number> {
   const sha = await commitOf(r);
-  for (;;) {
-    const a = await r.api.get(jobPath(r, sha), JobAnswer);
-    const code = exitFor(a.job.status);
-    if (code === EXIT.running && r.opts.wait) {
-      await sleep(r.intervalMs);
-      continue;
-    }
-    if (r.opts.json) r.ctx.io.out(JSON.stringify(a, null, 2));
-    else {
-      const j = a.job;
-      r.ctx.io.out(`${j.name}: ${paintStatus(r.ctx.io, j.status)}${j.startedAt ? ` (${duration(j.startedAt, j.finishedAt)})` : ''}${j.reason && j.status !== 'passed' ? ` — ${j.reason}` : ''}`);
-    }
-    return code;
-  }
+  return showStatus(
+    r,
+    () => r.api.get(jobPath(r, sha), JobAnswer),
+    (a) => a.job.status,
+    ({ job: j }) =>
+      r.ctx.io.out(`${j.name}: ${paintStatus(r.ctx.io, j.status)}${j.startedAt ? ` (${duration(j.startedAt, j.finishedAt)})` : ''}${j.reason && j.status !== 'passed' ? ` — ${j.reason}` : ''}`),
+  );
 }
 
 /** Prints the log, then follows it until the job ends (a rebuild meanwhile starts over). */
