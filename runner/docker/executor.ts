@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { posix } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -128,19 +129,7 @@ class JobAbort {
 export const DEFAULT_NETWORK_RETRY_DELAY_MS = 2000;
 
 /** Waits `ms`; false if the signal fired first (or had already). */
-function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const done = (ok: boolean): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      resolve(ok);
-    };
-    const onAbort = (): void => done(false);
-    const timer = setTimeout(() => done(true), ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
+const pause = (ms: number, signal: AbortSignal): Promise<boolean> => delay(ms, true, { signal }).catch(() => false);
 
 /** A step for a one-line message: long shells cut short. */
 function shortStep(step: Step): string {

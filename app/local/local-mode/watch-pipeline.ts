@@ -1,6 +1,7 @@
 // Follows one pipeline through the store (same process, so polling is cheap) until every job has
 // ended. The status is worked out from the jobs, as the results consumer does, so the end is seen
 // even before that consumer has written it.
+import { setTimeout as delay } from 'node:timers/promises';
 import { AnalysisResultSchema, isFinal, type Job, type Pipeline, type PipelineStatus } from '../../contract/index.ts';
 import { pipelineStatusFrom } from '../../pipelines/index.ts';
 import type { Services } from '../../services.ts';
@@ -37,16 +38,8 @@ export function hasEnded(s: Snapshot): boolean {
   return planned === undefined || s.jobs.filter((j) => j.kind !== 'analysis').length >= planned;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+/** Waits `ms`, or less if `signal` fires. */
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, { signal }).catch(() => undefined);
 
 /**
  * Calls `each` with every snapshot (then again after `each` has run, so work it does, such as
