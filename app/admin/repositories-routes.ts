@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { RepoNameSchema } from '../contract/index.ts';
+import { RepoNameSchema, repoUrlPath } from '../contract/index.ts';
 import { BadRequestError, NotConfiguredError, UnauthorizedError } from '../errors/index.ts';
 import type { Services } from '../services.ts';
 
@@ -9,9 +9,9 @@ const AddBody = z.strictObject({
   name: RepoNameSchema,
   description: z.string().max(1000).default(''),
   kind: z.literal('git').default('git'),
-  url: z.string().url().optional(),
+  url: z.string().max(2000).url().optional(),
   private: z.boolean().default(false),
-  defaultBranch: z.string().min(1).default('main'),
+  defaultBranch: z.string().min(1).max(255).default('main'),
   installationId: z.number().int().positive().optional(),
   /** Slack messages for this repository (default-branch failures and recoveries, opam-repository PRs). */
   slack: z.boolean().optional(),
@@ -22,7 +22,7 @@ const PatchBody = z.strictObject({ slack: z.boolean() });
 
 const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().optional(),
+  cursor: z.string().max(1024).optional(),
 });
 
 function requireAdmin(svc: Services, c: Context): void {
@@ -57,7 +57,7 @@ export function repositoriesRoutes(svc: Services): Hono {
 
   r.post('/', async (c) => {
     const body = AddBody.parse(await jsonBody(c));
-    const repo = await svc.store.repositories.add({ ...body, url: body.url ?? `${web()}/${body.name}`, active: true });
+    const repo = await svc.store.repositories.add({ ...body, url: body.url ?? `${web()}/${repoUrlPath(body.name)}`, active: true });
     return c.json(repo, 201);
   });
   r.get('/', async (c) => {

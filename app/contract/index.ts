@@ -1,6 +1,7 @@
 // The contract between the control plane (app/) and the runners (runner/): both import only this.
 export * from './pools.ts';
 export * from './build-spec.ts';
+export * from './repo-name.ts';
 export * from './records.ts';
 export * from './messages.ts';
 export * from './analysis.ts';

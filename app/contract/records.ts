@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { PoolSchema, PrioritySchema } from './pools.ts';
 import { BuildSpecSchema } from './build-spec.ts';
+import { RepoNameSchema } from './repo-name.ts';
 
-/** "owner/repo", as GitHub spells it. */
-export const RepoNameSchema = z
+
+/** A job's id ("j" and 24 hex digits from jobIdFor; tests and older records use other short ids). */
+export const JobIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/repo"');
+  .min(1)
+  .max(256)
+  .regex(/^[\x21-\x7e]+$/, 'a job id: printable ASCII without spaces');
 
 export const ShaSchema = z.string().regex(/^[0-9a-f]{40}$/, 'must be a 40-character hexadecimal commit sha');
 

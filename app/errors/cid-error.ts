@@ -54,6 +54,12 @@ export class PayloadTooLargeError extends CidError {
   }
 }
 
+export class UnsupportedMediaTypeError extends CidError {
+  constructor(message: string) {
+    super('unsupported_media_type', message, { status: 415, exitCode: 2 });
+  }
+}
+
 export class UnprocessableError extends CidError {
   constructor(message: string, details?: unknown) {
     super('unprocessable', message, { status: 422, exitCode: 2, details });

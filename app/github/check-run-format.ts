@@ -1,11 +1,11 @@
-import type { Job, Pipeline } from '../contract/index.ts';
+import { repoUrlPath, type Job, type Pipeline } from '../contract/index.ts';
 
 export const SUMMARY_CHECK_NAME = 'cid';
 /** GitHub's limit on a check run's summary and text. */
 export const MAX_CHECK_TEXT = 65_535;
 
 export function commitUrl(publicUrl: string, repo: string, sha: string): string {
-  return `${publicUrl}/github/${repo}/commit/${sha}`;
+  return `${publicUrl}/github/${repoUrlPath(repo)}/commit/${encodeURIComponent(sha)}`;
 }
 
 export function jobUrl(publicUrl: string, job: Pick<Job, 'repo' | 'sha' | 'name'>): string {

@@ -1,10 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { JobIdSchema } from '../contract/index.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotConfiguredError, NotFoundError } from '../errors/index.ts';
 import type { Services } from '../services.ts';
 import { verifyRunnerCredential } from './runner-credentials.ts';
 
-const TokenRequest = z.strictObject({ jobId: z.string().min(1) });
+const TokenRequest = z.strictObject({ jobId: JobIdSchema });
 
 /** What a job may do with its token: read the source, report its check run. Nothing else. */
 export const JOB_TOKEN_PERMISSIONS = { contents: 'read', checks: 'write', metadata: 'read' } as const;

@@ -1,5 +1,5 @@
 // Slack messages (Block Kit, with a plain-text fallback) for the three events cid announces.
-import type { Job, Pipeline } from '../contract/index.ts';
+import { repoUrlPath, type Job, type Pipeline } from '../contract/index.ts';
 import { commitUrl, jobUrl } from '../github/check-run-format.ts';
 
 export interface SlackPayload {
@@ -42,7 +42,7 @@ function counts(jobs: readonly Job[]): string {
 /** The default branch went from passing (or nothing) to failing. */
 export function branchFailed(p: Pipeline, branch: string, jobs: readonly Job[], ctx: MessageContext): SlackPayload {
   const commit = commitUrl(ctx.publicUrl, p.repo, p.sha);
-  const head = `❌ ${slackLink(`${ctx.webUrl}/${p.repo}`, p.repo)} \`${esc(branch)}\` is failing at ${slackLink(commit, p.sha.slice(0, 7))}`;
+  const head = `❌ ${slackLink(`${ctx.webUrl}/${repoUrlPath(p.repo)}`, p.repo)} \`${esc(branch)}\` is failing at ${slackLink(commit, p.sha.slice(0, 7))}`;
   const why = p.error ? [`*Error:* ${esc(p.error.split('\n')[0] ?? '')}`] : failedLines(jobs, ctx.publicUrl);
   return {
     text: `❌ ${p.repo} ${branch} is failing at ${p.sha.slice(0, 7)}: ${commit}`,
@@ -56,7 +56,7 @@ export function branchRecovered(p: Pipeline, branch: string, jobs: readonly Job[
   return {
     text: `✅ ${p.repo} ${branch} is passing again at ${p.sha.slice(0, 7)}: ${commit}`,
     blocks: [
-      section(`✅ ${slackLink(`${ctx.webUrl}/${p.repo}`, p.repo)} \`${esc(branch)}\` is passing again at ${slackLink(commit, p.sha.slice(0, 7))}`),
+      section(`✅ ${slackLink(`${ctx.webUrl}/${repoUrlPath(p.repo)}`, p.repo)} \`${esc(branch)}\` is passing again at ${slackLink(commit, p.sha.slice(0, 7))}`),
       context(counts(jobs)),
       { type: 'actions', elements: [button('Open in cid', commit, 'primary')] },
     ],
@@ -76,7 +76,7 @@ export interface OpamPrSummary {
 /** An opam-repository PR's pipeline finished. */
 export function opamPrFinished(p: Pipeline, s: OpamPrSummary, jobs: readonly Job[], ctx: MessageContext): SlackPayload {
   const commit = commitUrl(ctx.publicUrl, p.repo, p.sha);
-  const prUrl = `${ctx.webUrl}/${p.repo}/pull/${s.pr}`;
+  const prUrl = `${ctx.webUrl}/${repoUrlPath(p.repo)}/pull/${s.pr}`;
   const icon = s.passed ? '✅' : '❌';
   const pkgs = s.packages.length === 0 ? 'no package changed' : s.packages.slice(0, 10).join(', ') + (s.packages.length > 10 ? `, … (${s.packages.length})` : '');
   return {

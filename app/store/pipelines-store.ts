@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PipelineSchema, pipelineId, type Pipeline, type PipelineStatus } from '../contract/index.ts';
-import { BadRequestError } from '../errors/index.ts';
+import { z } from 'zod';
+import { PipelineSchema, pipelineId, ShaSchema, type Pipeline, type PipelineStatus } from '../contract/index.ts';
+import { decodeCursor, encodeCursor } from './page-cursor.ts';
 import { isConditionFailed, nowIso, unlessConditionFails } from './dynamo-errors.ts';
 
 /** DynamoDB returns string sets as Set objects; the contract speaks arrays. */
@@ -190,7 +191,7 @@ export class PipelinesStore {
    */
   async listByRef(repo: string, ref: string, opts: { limit: number; cursor?: string; maxRead?: number }): Promise<{ items: Pipeline[]; cursor?: string }> {
     const items: Pipeline[] = [];
-    let start = decodeKey(opts.cursor);
+    let start: Record<string, unknown> | undefined = decodeCursor(opts.cursor, historyKey(repo));
     let read = 0;
     const maxRead = opts.maxRead ?? 2000;
     do {
@@ -241,16 +242,15 @@ export class PipelinesStore {
 }
 
 const keyOf = (item: Record<string, unknown>): Record<string, unknown> => ({ id: item.id, repo: item.repo, createdAt: item.createdAt });
-const cursorOf = (key: Record<string, unknown> | undefined): { cursor?: string } =>
-  key ? { cursor: Buffer.from(JSON.stringify(key)).toString('base64url') } : {};
+const cursorOf = (key: Record<string, unknown> | undefined): { cursor?: string } => {
+  const cursor = encodeCursor(key);
+  return cursor ? { cursor } : {};
+};
 
-function decodeKey(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string') return v as Record<string, unknown>;
-  } catch {
-    // fall through to the error below
-  }
-  throw new BadRequestError('cursor: not a cursor returned by this API');
-}
+/** The by-repo index's key, as a history cursor holds it, for the repository asked about. */
+const historyKey = (repo: string) =>
+  z.strictObject({
+    id: z.string().refine((id) => id.startsWith(`${repo}@`) && ShaSchema.safeParse(id.slice(repo.length + 1)).success, 'a pipeline of this repository'),
+    repo: z.literal(repo),
+    createdAt: z.iso.datetime(),
+  });

@@ -1,6 +1,8 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { RepositorySchema, type Repository } from '../contract/index.ts';
-import { ConflictError, NotFoundError, BadRequestError } from '../errors/index.ts';
+import { z } from 'zod';
+import { RepoNameSchema, RepositorySchema, type Repository } from '../contract/index.ts';
+import { ConflictError, NotFoundError } from '../errors/index.ts';
+import { decodeCursor, encodeCursor } from './page-cursor.ts';
 import { isConditionFailed, nowIso } from './dynamo-errors.ts';
 
 export type RepositoryInput = Omit<Repository, 'createdAt' | 'updatedAt'>;
@@ -11,20 +13,11 @@ export interface Page<T> {
   cursor?: string;
 }
 
-function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
+/** The table's key, as a cursor may hold it: nothing else is accepted as a start key. */
+const RepositoryKey = z.strictObject({ name: RepoNameSchema });
 
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (v && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string') return v as Record<string, unknown>;
-  } catch {
-    // fall through to the error below
-  }
-  throw new BadRequestError('cursor: not a cursor returned by this API');
-}
+/** A name used as a key: DynamoDB refuses long keys with a 500-worthy error, so bad names are a 400 first. */
+const key = (name: string): { name: string } => ({ name: RepoNameSchema.parse(name) });
 
 /** The repository index: one record per repository, keyed by "owner/repo". */
 export class RepositoriesStore {
@@ -73,7 +66,7 @@ export class RepositoriesStore {
   }
 
   async get(name: string): Promise<Repository | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { name } }));
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: key(name) }));
     return out.Item ? RepositorySchema.parse(out.Item) : undefined;
   }
 
@@ -85,7 +78,7 @@ export class RepositoriesStore {
 
   async list(opts: { limit: number; cursor?: string }): Promise<Page<Repository>> {
     const out = await this.db.send(
-      new ScanCommand({ TableName: this.table, Limit: opts.limit, ExclusiveStartKey: decodeCursor(opts.cursor) }),
+      new ScanCommand({ TableName: this.table, Limit: opts.limit, ExclusiveStartKey: decodeCursor(opts.cursor, RepositoryKey) }),
     );
     const items = (out.Items ?? []).map((i) => RepositorySchema.parse(i)).sort((a, b) => a.name.localeCompare(b.name));
     return { items, cursor: encodeCursor(out.LastEvaluatedKey) };
@@ -94,7 +87,7 @@ export class RepositoriesStore {
   async remove(name: string): Promise<void> {
     try {
       await this.db.send(
-        new DeleteCommand({ TableName: this.table, Key: { name }, ConditionExpression: 'attribute_exists(#n)', ExpressionAttributeNames: { '#n': 'name' } }),
+        new DeleteCommand({ TableName: this.table, Key: key(name), ConditionExpression: 'attribute_exists(#n)', ExpressionAttributeNames: { '#n': 'name' } }),
       );
     } catch (err) {
       if (isConditionFailed(err)) throw new NotFoundError(`repository ${name} is not in the index`);
@@ -127,7 +120,7 @@ export class RepositoriesStore {
       const out = await this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { name },
+          Key: key(name),
           UpdateExpression: 'SET slack = :s, updatedAt = :u',
           ConditionExpression: 'attribute_exists(#n)',
           ExpressionAttributeNames: { '#n': 'name' },
@@ -147,7 +140,7 @@ export class RepositoriesStore {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { name },
+          Key: key(name),
           UpdateExpression: 'SET active = :a, updatedAt = :u',
           ConditionExpression: 'attribute_exists(#n)',
           ExpressionAttributeNames: { '#n': 'name' },

@@ -7,7 +7,7 @@ import type { Viewer } from './access.ts';
 import { commitAction, jobAction, COMMIT_ACTIONS, JOB_ACTIONS } from './actions.ts';
 import { jobJson, pipelineJson, refJson, repoJson, runJson } from './api-json.ts';
 import { loadJob, ndjsonLogParts, runKey } from './job-log.ts';
-import { ApiLogQuery, BranchSchema, CommitParamSchema, HistoryQuery, JobPageQuery, OwnerSchema, PullSchema, repoName, VariantSchema } from './params.ts';
+import { ApiLogQuery, BranchSchema, CommitParamSchema, HistoryQuery, JobPageQuery, OwnerSchema, PullSchema, RefParamSchema, repoName, VariantSchema } from './params.ts';
 import { history, listOwners, listRepos, readCommit, readRepo, repoRefs, resolveRef, type Reader } from './queries.ts';
 import { reproduceScript } from './reproduce.ts';
 import { safeEqual } from './session.ts';
@@ -58,9 +58,10 @@ export function apiRoutes(web: Web): Hono {
 
   r.get('/:owner/:repo/ref/:ref{.+}', async (c) => {
     const { repo } = await readRepo(await reader(c), repoName(c));
-    const resolved = await resolveRef(svc, repo, c.req.param('ref'));
+    const input = RefParamSchema.parse(c.req.param('ref'));
+    const resolved = await resolveRef(svc, repo, input);
     const pipeline = await svc.store.pipelines.get(`${repo.name}@${resolved.sha}`);
-    return c.json({ repo: repo.name, input: c.req.param('ref'), ref: resolved.ref ?? null, sha: resolved.sha, pipeline: pipeline ? pipelineJson(pipeline) : null });
+    return c.json({ repo: repo.name, input, ref: resolved.ref ?? null, sha: resolved.sha, pipeline: pipeline ? pipelineJson(pipeline) : null });
   });
 
   r.get('/:owner/:repo/commit/:sha', async (c) => {

@@ -51,11 +51,12 @@ async function checkForm(web: Web, c: Context) {
   const session = sessionOf(web, c);
   if (!session) throw new UnauthorizedError('sign in to rebuild or cancel jobs');
   const origin = c.req.header('origin');
+  // An Origin that is not a URL ("null", "::::") is not this site either: refused, never a 500.
   const sameSite = (o: string) => {
-    const h = new URL(o).host;
-    return h === c.req.header('host') || h === new URL(web.svc.config.publicUrl).host;
+    const h = URL.canParse(o) ? new URL(o).host : undefined;
+    return h !== undefined && h !== '' && (h === c.req.header('host') || h === new URL(web.svc.config.publicUrl).host);
   };
-  if (origin && (origin === 'null' || !sameSite(origin))) throw new ForbiddenError('cross-site form post refused');
+  if (origin && !sameSite(origin)) throw new ForbiddenError('cross-site form post refused: the Origin header is not this site');
   const form = CsrfForm.safeParse(await c.req.parseBody());
   if (!form.success || !safeEqual(form.data._csrf, session.csrf)) throw new ForbiddenError('the form has expired or did not come from this site (CSRF check failed): reload the page and try again');
   return session;

@@ -1,10 +1,9 @@
 // Every input of the web routes, validated: path parameters, query strings, form fields.
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { RepoNameSchema } from '../contract/index.ts';
+import { OwnerNameSchema, RepoNameSchema } from '../contract/index.ts';
 
-const segment = z.string().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "_" or "-"');
-export const OwnerSchema = segment;
+export const OwnerSchema = OwnerNameSchema;
 
 export function repoName(c: Context): string {
   return RepoNameSchema.parse(`${c.req.param('owner')}/${c.req.param('repo')}`);
@@ -27,7 +26,18 @@ export const RunParamSchema = z
     return { generation: g, attempt: a };
   });
 
-export const BranchSchema = z.string().min(1).max(255).refine((s) => !s.split('/').includes('..'), 'not a branch name');
+/** Refs are part of DynamoDB keys (at most 1,024 bytes): bounded in bytes as well as characters. */
+const fitsKey = (s: string) => Buffer.byteLength(s) <= 900;
+
+export const BranchSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine(fitsKey, 'a branch name of at most 900 bytes')
+  .refine((s) => !s.split('/').includes('..'), 'not a branch name');
+
+/** A ref or commit as the API takes it ("main", "refs/heads/x", "pull/12", a hash prefix). */
+export const RefParamSchema = z.string().min(1).max(300).refine(fitsKey, 'a ref of at most 900 bytes');
 export const PullSchema = z.coerce.number().int().positive().max(1e9);
 
 export const JobPageQuery = z.object({
@@ -61,8 +71,21 @@ export const CsrfForm = z.object({ _csrf: z.string().min(1, 'missing CSRF token'
 export const LoginQuery = z.object({ return_to: z.string().max(2000).optional() });
 export const CallbackQuery = z.object({ code: z.string().min(1).max(500), state: z.string().min(1).max(200) });
 
-/** Only same-site paths: "/github/x", never "//evil.example" or "https://…". */
-export function safeReturnPath(p: string | undefined): string {
-  if (!p || !p.startsWith('/') || p.startsWith('//') || p.startsWith('/\\')) return '/';
-  return p;
+/**
+ * Only same-site paths: "/github/x", never "//evil.example", "https://…", nor what a browser turns
+ * into those ("/\t/evil.example" loses its tab, "/\\evil.example" reads as "//evil.example").
+ * Decided as the browser will: parsed against the public origin, kept only if it stays there.
+ */
+export function safeReturnPath(p: string | undefined, publicUrl: string): string {
+  if (!p?.startsWith('/')) return '/';
+  const base = new URL(publicUrl);
+  let u: URL;
+  try {
+    u = new URL(p, base);
+  } catch {
+    return '/';
+  }
+  // The serialised path must not itself start "//" ("/.//evil.example" parses to that path).
+  if (u.origin !== base.origin || u.pathname.startsWith('//')) return '/';
+  return `${u.pathname}${u.search}${u.hash}`;
 }

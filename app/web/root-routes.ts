@@ -62,7 +62,7 @@ export function rootRoutes(web: Web): Hono {
     const host = c.req.header('x-forwarded-host')?.split(',')[0]?.trim() || c.req.header('host');
     if (host && host !== publicHost) return c.redirect(`${svc.config.publicUrl}/login${new URL(c.req.url).search}`, 302);
     const q = LoginQuery.parse(c.req.query());
-    const st = cookies.writeOAuthState(c, safeReturnPath(q.return_to));
+    const st = cookies.writeOAuthState(c, safeReturnPath(q.return_to, svc.config.publicUrl));
     const url = new URL(oauth.authorizeUrl);
     url.searchParams.set('client_id', oauth.clientId);
     url.searchParams.set('redirect_uri', callbackUrl());

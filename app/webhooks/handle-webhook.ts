@@ -27,7 +27,10 @@ export async function handleWebhook(svc: Services, req: WebhookRequest): Promise
     throw new UnprocessableError(`${delivery.event} payload lacks what cid needs: ${z.prettifyError(parsed.error)}`, parsed.error.issues);
   }
   const why = entry.ignore?.(parsed.data);
-  if (why) return ignored(why);
+  if (why) {
+    svc.log.info({ delivery: delivery.id, event: delivery.event, reason: why }, 'webhook ignored');
+    return ignored(why);
+  }
   await svc.queues.sendEvent({
     type: 'webhook',
     deliveryId: delivery.id,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Job } from '../../app/contract/index.ts';
+import { repoUrlPath, type Job } from '../../app/contract/index.ts';
 import type { JobToken } from '../github/control-plane-client.ts';
 import { SourceError } from './source-error.ts';
 import { fetchMergedSource, hasBase } from './pr-commits.ts';
@@ -51,7 +51,7 @@ export async function fetchLocalSource(path: string, sha: string, dir: string): 
 
 /** A GitHub commit as GitHub's tarball, with a token restricted to the repository. No full clone. */
 export async function fetchGitHubSource(token: JobToken, repo: string, sha: string, dir: string): Promise<void> {
-  const res = await fetch(`${token.apiUrl}/repos/${repo}/tarball/${sha}`, {
+  const res = await fetch(`${token.apiUrl}/repos/${repoUrlPath(repo)}/tarball/${encodeURIComponent(sha)}`, {
     headers: { authorization: `token ${token.token}`, accept: 'application/vnd.github+json' },
     redirect: 'follow',
     signal: AbortSignal.timeout(10 * 60_000),

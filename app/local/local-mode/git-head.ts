@@ -36,7 +36,7 @@ function git(cwd: string, args: string[]): Promise<GitResult> {
 
 /** The owner/name the UI shows: `local/<directory>` with anything GitHub would refuse made "-". */
 export function localRepoName(root: string): string {
-  const dir = basename(root).replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^\.+/, '') || 'repository';
+  const dir = basename(root).replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^\.+/, '').slice(0, 100) || 'repository';
   return `local/${dir}`;
 }
 

@@ -1,4 +1,5 @@
 import type { Services } from '../../services.ts';
+import { repoUrlPath } from '../../contract/index.ts';
 import { InstallationPayload, InstallationRepositoriesPayload } from '../payload-schemas.ts';
 import { forgetRepository } from '../repository-sync.ts';
 import { acted } from '../webhook-result.ts';
@@ -12,7 +13,7 @@ async function addRepos(svc: Services, installationId: number, repos: { full_nam
       name: r.full_name,
       description: '',
       kind: 'git',
-      url: `${web}/${r.full_name}`,
+      url: `${web}/${repoUrlPath(r.full_name)}`,
       private: r.private,
       defaultBranch: 'main',
       active: true,

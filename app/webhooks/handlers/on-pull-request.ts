@@ -1,6 +1,6 @@
 import type { Services } from '../../services.ts';
 import { startPipeline, refLeft } from '../../pipelines/index.ts';
-import { PullRequestPayload } from '../payload-schemas.ts';
+import { NO_INSTALLATION, PullRequestPayload } from '../payload-schemas.ts';
 import { repositoryForEvent } from '../repository-sync.ts';
 import { acted, ignored } from '../webhook-result.ts';
 import { defineHandler } from '../event-handler.ts';
@@ -38,7 +38,10 @@ async function headCommitMessage(svc: Services, repoName: string, sha: string, i
 export const onPullRequest = defineHandler({
   schema: PullRequestPayload,
   dedupe: false,
-  ignore: (p) => (BUILD_ACTIONS.has(p.action) || p.action === 'closed' ? undefined : `pull_request.${p.action}`),
+  ignore(p) {
+    if (!BUILD_ACTIONS.has(p.action) && p.action !== 'closed') return `pull_request.${p.action}`;
+    return p.installation ? undefined : NO_INSTALLATION;
+  },
   async handle(svc: Services, p) {
     const repoName = p.repository.full_name;
     const ref = `pull/${p.number}`;

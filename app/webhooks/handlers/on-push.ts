@@ -1,6 +1,6 @@
 import type { Services } from '../../services.ts';
 import { startPipeline, refLeft } from '../../pipelines/index.ts';
-import { PushPayload } from '../payload-schemas.ts';
+import { NO_INSTALLATION, PushPayload } from '../payload-schemas.ts';
 import { repositoryForEvent } from '../repository-sync.ts';
 import { acted, ignored } from '../webhook-result.ts';
 import { defineHandler } from '../event-handler.ts';
@@ -17,6 +17,7 @@ export const onPush = defineHandler({
   schema: PushPayload,
   dedupe: false,
   ignore(p) {
+    if (!p.installation) return NO_INSTALLATION;
     if (p.ref.startsWith('refs/tags/')) return 'tag push';
     if (!p.ref.startsWith('refs/heads/')) return `not a branch: ${p.ref}`;
     if (!p.deleted && !isZero(p.after) && !/^[0-9a-f]{40}$/.test(p.after)) return 'push without a commit sha';

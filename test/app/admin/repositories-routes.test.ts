@@ -77,6 +77,53 @@ test('bad bodies are 400 with the reason', async () => {
   assert.equal((await call('GET', '/a/b')).status, 404, 'nothing was recorded by the bad requests');
 });
 
+test('names GitHub would refuse are 400 on every route, whatever their length, and never recorded', async () => {
+  const bad = ['../..', '<b>x</b>/y', 'ünï/repo', 'a_b/repo', `${'o'.repeat(40)}/r`, `o/${'r'.repeat(101)}`, `o/${'r'.repeat(5000)}`, `${'o'.repeat(5000)}/r`];
+  for (const name of bad) {
+    const created = await call('POST', '', { name });
+    assert.equal(created.status, 400, `create ${name.slice(0, 40)}`);
+    assert.match(created.json?.error.message, /owner\/repo/);
+  }
+  // The same names in the URL: a 5,000-character one used to reach DynamoDB as a key (a 500).
+  for (const path of [`/o/${'r'.repeat(5000)}`, `/${'o'.repeat(5000)}/r`, '/a_b/repo', `/o/${encodeURIComponent('<b>')}`]) {
+    for (const [method, suffix, body] of [['GET', ''], ['GET', '/exists'], ['PATCH', '', { slack: true }], ['DELETE', '']] as const) {
+      const r = await call(method, path + suffix, body);
+      assert.equal(r.status, 400, `${method} ${path.slice(0, 40)}${suffix}`);
+    }
+  }
+  // GitHub's longest names are accepted.
+  const longest = `${'o'.repeat(39)}/${'r'.repeat(100)}`;
+  assert.equal((await call('POST', '', { name: longest })).status, 201);
+  assert.equal((await call('GET', `/${longest}`)).json?.url, `https://github.com/${longest}`);
+  const items: { name: string }[] = [];
+  let cursor: string | undefined;
+  do {
+    const r = await call('GET', `?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    items.push(...(r.json?.items as { name: string }[]));
+    cursor = r.json?.cursor;
+  } while (cursor);
+  assert.ok(items.some((r) => r.name === longest));
+  for (const name of bad) assert.ok(!items.some((r) => r.name === name), name.slice(0, 40));
+});
+
+test('a list cursor is only what the API returned: forged start keys are 400', async () => {
+  const forge = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const forged = [
+    forge({ name: 'page/r0', installationId: 1 }), // another attribute in the start key
+    forge({ name: 'x'.repeat(3000) }), // over DynamoDB's key size
+    forge({ name: '../..' }),
+    forge({ name: 42 }),
+    forge(['page/r0']),
+    'A'.repeat(3000),
+    'not base64!',
+  ];
+  for (const cursor of forged) {
+    const r = await call('GET', `?limit=2&cursor=${encodeURIComponent(cursor)}`);
+    assert.equal(r.status, 400, cursor.slice(0, 60));
+    assert.match(r.json?.error.message, /cursor/);
+  }
+});
+
 test('without CID_ADMIN_TOKEN the admin API answers 503 naming the setting', async () => {
   const other = await startTestControlPlane({ CID_ADMIN_TOKEN: '' }, { consumeResults: false, sweeper: false });
   try {

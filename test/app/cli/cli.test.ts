@@ -159,6 +159,12 @@ test('unknown things exit 4; usage mistakes exit 2', async () => {
   }
   const usage = [await cid([]), await cid(['not-a-repo']), await cid([REPO, 'abc12']), await cid([REPO, 'main', 'log']), await cid([REPO, 'a', 'b', 'c', 'd']), await cid([REPO, '--bogus'])];
   for (const r of usage) assert.equal(r.code, 2, `${r.stdout}${r.stderr}`);
+  // Names GitHub would not allow and over-long refs or variants are usage mistakes, said before any request.
+  for (const args of [['../..'], ['a_b/repo'], [REPO, 'x'.repeat(3000)], [REPO, 'main', 'v'.repeat(3000)]]) {
+    const r = await cid(args);
+    assert.equal(r.code, 2, `${args.join(' ').slice(0, 60)}: ${r.stderr}`);
+    assert.match(r.stderr, /owner\/repo|at most/);
+  }
   const help = await cid(['--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Usage: cid <owner\/repo> \[ref\|sha\] \[variant\] \[status\|log\|rebuild\|cancel\]/);

@@ -59,6 +59,12 @@ test('a runner gets a token restricted to the repository of a job running on it,
   assert.equal((await ask(undefined, { jobId: id })).status, 401);
   assert.equal((await ask(mine, { job: id })).status, 400);
   assert.equal((await ask(mine, { jobId: 'nope' })).status, 404);
+  // DynamoDB refuses keys over 2,048 bytes: a long id is the client's mistake, a 400, not a 500.
+  for (const jobId of ['j'.repeat(3000), '', 'has space', 'ünï']) {
+    const r = await ask(mine, { jobId });
+    assert.equal(r.status, 400, jobId.slice(0, 20));
+    assert.match(r.json.error.message, /jobId/);
+  }
 
   const ok = await ask(mine, { jobId: id });
   assert.equal(ok.status, 200, JSON.stringify(ok.json));

@@ -71,6 +71,10 @@ test('forms without the CSRF token, with another session’s token, or from anot
     await post(path, { cookie: writer.cookie, csrf: 'x'.repeat(32) }),
     await post(path, { cookie: writer.cookie, csrf: reader.csrf }),
     await post(path, { ...writer, origin: 'https://evil.example' }),
+    // Not URLs at all: refused like another site, never a 500.
+    await post(path, { ...writer, origin: '::::' }),
+    await post(path, { ...writer, origin: 'null' }),
+    await post(path, { ...writer, origin: 'file://' }),
   ];
   for (const r of cases) {
     assert.equal(r.status, 403);

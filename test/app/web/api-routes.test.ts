@@ -161,3 +161,33 @@ test('actions need a bearer token: admin or a GitHub user with write access', as
   assert.equal(failed.json.jobs, 1);
   assert.equal((await h.cp.svc.store.jobs.get(s.jobs.get('debian-12-5.3_opam-2.3')?.id ?? ''))?.status, 'queued');
 });
+
+test('ids and names from URLs and queries are bounded: long or forged ones are 400 on pages, API and badges, never a 500', async () => {
+  const long = 'r'.repeat(5000);
+  const paths = [
+    `/github/apico/${long}`,
+    `/github/${'o'.repeat(5000)}`,
+    `/github/apico/${long}/commit/${main.sha}`,
+    `/github/a_b/alpha`,
+    `/api/github/apico/${long}`,
+    `/api/github/${'o'.repeat(40)}`,
+    `/api/github/${REPO}/ref/${'x'.repeat(3000)}`,
+    `/api/github/${REPO}/ref/${encodeURIComponent('é'.repeat(400))}`,
+    `/api/github/${REPO}/history/branch/${'b'.repeat(300)}`,
+    `/badge/github/apico/${long}/main`,
+  ];
+  for (const path of paths) {
+    const res = await fetch(h.cp.url + path);
+    assert.equal(res.status, 400, path.slice(0, 80));
+  }
+  // A history cursor is a start key on the by-repo index: only one of this repository's is taken.
+  const forge = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const other = { id: `other/repo@${main.sha}`, repo: 'other/repo', createdAt: new Date().toISOString() };
+  const mine = { id: `${REPO}@${main.sha}`, repo: REPO, createdAt: new Date().toISOString() };
+  for (const after of [forge(other), forge({ ...mine, extra: 1 }), forge({ ...mine, createdAt: 'x'.repeat(900) }), forge({ id: mine.id })]) {
+    const r = await api(`/${REPO}/history/branch/main?after=${after}`);
+    assert.equal(r.status, 400, Buffer.from(after, 'base64url').toString().slice(0, 80));
+    assert.match(r.json.error.message, /cursor|after/);
+  }
+  assert.equal((await api(`/${REPO}/history/branch/main?after=${forge(mine)}`)).status, 200, 'a well-formed cursor of this repository is taken');
+});

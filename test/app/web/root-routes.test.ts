@@ -69,6 +69,20 @@ test('a return_to off the site is ignored', async () => {
   assert.equal((await signIn(h, 'octo', 'https://evil.example/')).location, '/');
 });
 
+test('a return_to a browser would read as another site (tabs, newlines, backslashes, raw or percent-encoded) stays on the site', async () => {
+  const site = new URL(h.cp.config.publicUrl);
+  // signIn percent-encodes return_to once: "/\t/…" arrives as "/%09/…", "/%09/…" as "/%2509/…".
+  const tricks = ['/\t/evil.example', '/\n/evil.example', '/\r/evil.example', '/\\evil.example', '/\\/evil.example', '/.//evil.example', '/\t\\evil.example'];
+  for (const t of [...tricks, ...tricks.map((x) => x.replace(/[\t\n\r\\]/g, (c) => encodeURIComponent(c)))]) {
+    const { location } = await signIn(h, 'octo', t);
+    // Where the browser goes, resolving the Location as it does (dropping tabs and newlines, "\\" as "/").
+    const target = new URL(location, site);
+    assert.equal(target.origin, site.origin, `${JSON.stringify(t)} → ${location}`);
+    assert.doesNotMatch(location, /^\/\/|[\t\n\r\\]/, JSON.stringify(t));
+  }
+  assert.equal((await signIn(h, 'octo', '/github/x?y=1#z')).location, '/github/x?y=1#z', 'same-site paths are kept');
+});
+
 test('a callback without the state cookie, with another state, or with a bad code is refused', async () => {
   const start = await get('/login');
   const cookie = `cid_oauth=${setCookies(start).get('cid_oauth')}`;

@@ -1,13 +1,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../support/github-harness.ts';
-import { startTestControlPlane, TEST_WEBHOOK_SECRET } from '../../support/control-plane.ts';
-import { allExamples, makePushPayload, signedDelivery } from '../../support/webhooks.ts';
+import { startTestControlPlane, TEST_WEBHOOK_SECRET, until } from '../../support/control-plane.ts';
+import { allExamples, makePullRequestPayload, makePushPayload, signedDelivery } from '../../support/webhooks.ts';
 import { sign } from '@octokit/webhooks-methods';
+import { pino } from 'pino';
+import { jsonLogSink } from '../../support/json-log-sink.ts';
 
+const { lines, sink } = jsonLogSink();
 let h: Harness;
 before(async () => {
-  h = await startHarness({ CID_MAX_WEBHOOK_BYTES: String(256 * 1024) }, { consumeResults: false, sweeper: false });
+  h = await startHarness({ CID_MAX_WEBHOOK_BYTES: String(256 * 1024) }, { consumeResults: false, sweeper: false, log: pino({ level: 'info' }, sink) });
 });
 after(() => h.stop());
 
@@ -50,7 +53,7 @@ test('missing headers are 400 and record nothing', async () => {
 
 test('malformed JSON, an unknown event and an oversized body are 4xx and record nothing', async () => {
   const body = '{"ref": "refs/heads/main",';
-  const bad = await post({ 'x-github-event': 'push', 'x-github-delivery': 'd1', 'x-hub-signature-256': await sign(TEST_WEBHOOK_SECRET, body) }, body);
+  const bad = await post({ 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': 'd1', 'x-hub-signature-256': await sign(TEST_WEBHOOK_SECRET, body) }, body);
   assert.equal(bad.status, 400);
   assert.match(bad.json.error.message, /malformed JSON/);
 
@@ -105,6 +108,100 @@ test('every example payload of @octokit/webhooks-examples is answered without a 
     statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
   }
   assert.deepEqual([...statuses.keys()], [202], 'every example is acknowledged: queued or ignored');
+});
+
+test('a repository name GitHub would refuse is 422 at once, never queued for the consumer', async () => {
+  const names = [
+    '../x', // the owner ".." made cid call GitHub at normalised paths
+    'x/..',
+    'x/.',
+    '<b>x</b>/y', // HTML
+    'ünïcode/repo',
+    'under_score/repo', // owners are letters, digits and "-"
+    `${'o'.repeat(40)}/repo`,
+    `owner/${'r'.repeat(101)}`,
+    'owner/re po',
+  ];
+  for (const name of names) {
+    const p = push() as unknown as { repository: Record<string, unknown> };
+    p.repository = { ...p.repository, full_name: name };
+    const d = await signedDelivery(TEST_WEBHOOK_SECRET, 'push', p);
+    const r = await post(d.headers, d.body);
+    assert.equal(r.status, 422, name);
+    assert.match(r.json.error.message, /repository\.full_name/, name);
+  }
+  // GitHub's longest names are fine.
+  const longest = makePushPayload({ repo: `${'o'.repeat(39)}/${'r.-_'.repeat(25)}`, sha, installationId: 7 });
+  assert.equal((await h.deliver('push', longest)).result?.action, 'pipeline');
+  // An installation listing such a repository is refused too, before the consumer upserts it.
+  const inst = await signedDelivery(TEST_WEBHOOK_SECRET, 'installation_repositories', {
+    action: 'added',
+    installation: { id: 7 },
+    repositories_added: [{ full_name: '../..', private: false }],
+    repositories_removed: [],
+  });
+  assert.equal((await post(inst.headers, inst.body)).status, 422);
+  const recorded: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await h.cp.svc.store.repositories.list({ limit: 100, ...(cursor ? { cursor } : {}) });
+    recorded.push(...page.items.map((r) => r.name));
+    cursor = page.cursor;
+  } while (cursor);
+  assert.ok(recorded.includes(longest.repository.full_name), 'the index was read');
+  for (const name of [...names, '../..']) assert.ok(!recorded.includes(name), `${name} is not in the index`);
+});
+
+test('webhooks are JSON or form-encoded with a payload field, as GitHub sends them; any other type is 415', async () => {
+  const d = await signedDelivery(TEST_WEBHOOK_SECRET, 'push', push());
+  for (const type of ['text/plain', 'application/xml', undefined]) {
+    const headers: Record<string, string> = { ...d.headers };
+    delete headers['content-type'];
+    // Without a content type fetch would label a string body text/plain: a Blob without a type sends none.
+    const res = await fetch(`${h.cp.url}/api/github/webhooks`, {
+      method: 'POST',
+      headers: type ? { ...headers, 'content-type': type } : headers,
+      body: type ? d.body : new Blob([d.body]),
+    });
+    assert.equal(res.status, 415, String(type));
+    assert.match(((await res.json()) as { error: { message: string } }).error.message, /application\/json or application\/x-www-form-urlencoded/);
+  }
+  assert.equal(await h.cp.svc.store.repositories.get('bad/input'), undefined);
+
+  // The App's "Content type: application/x-www-form-urlencoded": the JSON is the payload field, the signature covers the form.
+  const formRepo = 'bad/form-encoded';
+  const form = `payload=${encodeURIComponent(JSON.stringify(makePushPayload({ repo: formRepo, sha, installationId: 7 })))}`;
+  const formHeaders = { ...d.headers, 'content-type': 'application/x-www-form-urlencoded', 'x-hub-signature-256': await sign(TEST_WEBHOOK_SECRET, form) };
+  const ok = await post(formHeaders, form);
+  assert.equal(ok.status, 202);
+  const created = await until(async () => h.cp.svc.store.pipelines.get(`${formRepo}@${sha}`), { what: 'the form-encoded push pipeline' });
+  assert.equal(created.repo, formRepo);
+
+  const noField = 'data=%7B%7D';
+  const missing = await post({ ...formHeaders, 'x-hub-signature-256': await sign(TEST_WEBHOOK_SECRET, noField) }, noField);
+  assert.equal(missing.status, 400);
+  assert.match(missing.json.error.message, /"payload" field/);
+});
+
+test('a push or pull request without an installation is acknowledged, ignored with a logged reason, and never queued', async () => {
+  const p = makePushPayload({ repo: 'bad/no-installation', sha, installationId: 7 }) as unknown as Record<string, unknown>;
+  delete p.installation;
+  const d = await signedDelivery(TEST_WEBHOOK_SECRET, 'push', p);
+  const r = await post(d.headers, d.body);
+  assert.equal(r.status, 202);
+  const body = r.json as unknown as { action: string; reason: string };
+  assert.equal(body.action, 'ignored');
+  assert.match(body.reason, /no installation/);
+  const line = await until(async () => lines.find((l) => l.msg === 'webhook ignored' && l.delivery === d.id), { what: 'the logged reason' });
+  assert.match(String(line.reason), /no installation/);
+
+  const pr = makePullRequestPayload({ number: 3, headSha: sha, headRef: 'topic', baseRepo: 'bad/no-installation', installationId: 7 }) as unknown as Record<string, unknown>;
+  delete pr.installation;
+  const prResult = await h.deliver('pull_request', pr);
+  assert.equal(prResult.json.action, 'ignored');
+  assert.match(String(prResult.json.reason), /no installation/);
+  assert.equal(await h.cp.svc.store.repositories.get('bad/no-installation'), undefined);
+  assert.equal(await h.cp.svc.store.pipelines.get(`bad/no-installation@${sha}`), undefined);
 });
 
 test('without App settings the webhook endpoint answers 503 naming what to set', async () => {
