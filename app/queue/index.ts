@@ -1,2 +1,3 @@
 export * from './queues.ts';
 export * from './batch-sender.ts';
+export * from './message-body.ts';

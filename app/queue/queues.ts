@@ -21,6 +21,7 @@ import {
 } from '../contract/index.ts';
 import { QUEUES, RESULTS_QUEUE_KEY, EVENTS_QUEUE_KEY, dlqKey, jobQueueKey, queueName } from '../../infra/resources/index.ts';
 import { BatchSender } from './batch-sender.ts';
+import { encodeMessageBody, parseMessageBody } from './message-body.ts';
 
 export interface Received<T> {
   body: T;
@@ -72,7 +73,7 @@ export class Queues {
 
   async sendJob(job: Pick<Job, 'id' | 'pool' | 'priority' | 'generation'>): Promise<void> {
     const body: JobMessage = { jobId: job.id, generation: job.generation };
-    await this.batcher.send(this.jobQueueUrl(job.pool, job.priority), JSON.stringify(body));
+    await this.batcher.send(this.jobQueueUrl(job.pool, job.priority), encodeMessageBody(body));
   }
 
   /** Sends many jobs, ten per request as SQS allows, grouped by queue. */
@@ -88,7 +89,7 @@ export class Queues {
         const out = await this.sqs.send(
           new SendMessageBatchCommand({
             QueueUrl: url,
-            Entries: batch.map((m, k) => ({ Id: String(k), MessageBody: JSON.stringify(m) })),
+            Entries: batch.map((m, k) => ({ Id: String(k), MessageBody: encodeMessageBody(m) })),
           }),
         );
         if (out.Failed && out.Failed.length > 0) {
@@ -100,11 +101,11 @@ export class Queues {
 
   async sendResult(msg: ResultMessage, delaySeconds = 0): Promise<void> {
     const body = ResultMessageSchema.parse(msg);
-    await this.batcher.send(this.url(RESULTS_QUEUE_KEY), JSON.stringify(body), delaySeconds);
+    await this.batcher.send(this.url(RESULTS_QUEUE_KEY), encodeMessageBody(body), delaySeconds);
   }
 
   async sendEvent(msg: WebhookEventMessage): Promise<void> {
-    const body = JSON.stringify(WebhookEventMessageSchema.parse(msg));
+    const body = encodeMessageBody(WebhookEventMessageSchema.parse(msg));
     if (Buffer.byteLength(body) > 256 * 1024) throw new Error(`event ${msg.deliveryId} is over SQS's 256 KiB message limit`);
     await this.batcher.send(this.url(EVENTS_QUEUE_KEY), body);
   }
@@ -154,7 +155,7 @@ function decode<T>(m: Message, schema: { safeParse(v: unknown): { success: true;
   const receiptHandle = m.ReceiptHandle ?? '';
   let json: unknown;
   try {
-    json = JSON.parse(m.Body ?? '');
+    json = parseMessageBody(m.Body ?? '');
   } catch {
     return { raw: m.Body, error: 'message body is not JSON', receiptHandle };
   }

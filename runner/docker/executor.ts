@@ -20,6 +20,7 @@ import { leaseStep, lookupStep, tagStep } from './step-cache.ts';
 import type { StepContext, StepOutcome } from './step-context.ts';
 import { describeStep, stepHeader } from './step-header.ts';
 import { findTransientFailure, OutputTail } from './transient-failure.ts';
+import { firstError } from '../report/first-error.ts';
 import type { TransientFailure } from './transient-failure.ts';
 
 export interface ExecuteBuildOptions {
@@ -82,6 +83,8 @@ export interface BuildResult {
   exitCode?: number;
   /** The step that failed, or was running when the job was cancelled or timed out. */
   failedStep?: number;
+  /** The first compiler, dune or opam error in the failed step's output, one line (first-error.ts). */
+  error?: string;
   steps: StepResult[];
 }
 
@@ -370,8 +373,14 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
         // Failed steps are never cached: the next job runs them again.
         await writer?.discard();
         emit(stampLine(`${step.op} step ${outcome.message}`));
+        const error = firstError(tail.toString());
         return finish(
-          { status: 'failed', failedStep: index, ...(outcome.exitCode === undefined ? {} : { exitCode: outcome.exitCode }) },
+          {
+            status: 'failed',
+            failedStep: index,
+            ...(outcome.exitCode === undefined ? {} : { exitCode: outcome.exitCode }),
+            ...(error === undefined ? {} : { error }),
+          },
           `Job failed: ${nth(index)} (${step.op}) ${outcome.message}`,
         );
       }

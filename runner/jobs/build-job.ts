@@ -39,8 +39,11 @@ export async function runBuildJob(job: Job, o: BuildJobOptions): Promise<JobOutc
     switch (r.status) {
       case 'passed':
         return { status: 'passed', ...counts };
-      case 'failed':
-        return { status: 'failed', reason: `step ${(r.failedStep ?? 0) + 1} exited with ${r.exitCode ?? '?'}`, ...counts };
+      case 'failed': {
+        // The error says why; the step and its exit status follow, as before.
+        const step = `step ${(r.failedStep ?? 0) + 1} exited with ${r.exitCode ?? '?'}`;
+        return { status: 'failed', reason: r.error ? `${r.error} (${step})` : step, ...counts };
+      }
       case 'cancelled':
         return { status: 'cancelled', reason: 'cancelled', ...counts };
       case 'timed_out':

@@ -47,9 +47,9 @@ export function cleanLine(line: string): string {
   return s.replace(TIMESTAMP, '');
 }
 
-const LOCATION = /^File "([^"]+)", (?:line (\d+)|lines (\d+)-(\d+))(?:, characters (\d+)-(\d+))?:\s*$/;
+export const LOCATION = /^File "([^"]+)", (?:line (\d+)|lines (\d+)-(\d+))(?:, characters (\d+)-(\d+))?:\s*$/;
 const HEAD = /^(Error|Warning|Alert)\b([^:]*):\s?(.*)$/;
-const EXCERPT = /^\s*\d+ \| |^\s*\^+\s*$|^\s*\.\.\.\s*$/;
+export const EXCERPT = /^\s*\d+ \| |^\s*\^+\s*$|^\s*\.\.\.\s*$/;
 const DIFF = /^(diff |index |--- |\+\+\+ |@@|[+\- ]|\\ No newline)/;
 /** Lines that end a message: dune's command lines, and the executor's own step lines. */
 const TERMINATOR = [

@@ -1,1 +1,2 @@
 export * from './annotations.ts';
+export * from './first-error.ts';

@@ -118,7 +118,7 @@ describe('cid local with Docker', () => {
       assert.equal(byName[OK].pool, 'linux-x86_64');
       assert.ok(byName[OK].duration > 0);
       assert.equal(byName[FAILING].status, 'failed');
-      assert.match(byName[FAILING].reason, /^step \d+ exited with 1$/);
+      assert.match(byName[FAILING].reason, /^test\/platform-check\/needs_ounit\.ml:2: Error: Unbound module OUnit2 \(step \d+ exited with 1\)$/);
       assert.equal(byName[ARM].status, 'skipped');
       assert.equal(byName[ARM].pool, 'linux-arm64');
       assert.equal(byName[ARM].duration, null);
@@ -144,7 +144,7 @@ describe('cid local with Docker', () => {
       const err = run.stderr();
       assert.match(err, /^UI: http:\/\/localhost:\d+\/github\/local\/ocaml-project\/commit\/[0-9a-f]{40}$/m);
       assert.match(err, new RegExp(`^running {3}${FAILING.replace(/\./g, '\\.')}$`, 'm'));
-      assert.match(err, new RegExp(`^failed {4}${FAILING.replace(/\./g, '\\.')} in \\d[\\dhms]*: step \\d+ exited with 1$`, 'm'));
+      assert.match(err, new RegExp(`^failed {4}${FAILING.replace(/\./g, '\\.')} in \\d[\\dhms]*: test/platform-check/needs_ounit\\.ml:2: Error: Unbound module OUnit2 \\(step \\d+ exited with 1\\)$`, 'm'));
       assert.match(err, new RegExp(`^passed {4}${OK.replace(/\./g, '\\.')} in \\d[\\dhms]*$`, 'm'));
       assert.match(err, new RegExp(`^skipped {3}${ARM.replace(/\./g, '\\.')}: not run locally`, 'm'));
       assert.equal(lines(err).filter((l) => l.startsWith(`failed    ${FAILING}`)).length, 1, 'one line per state change');

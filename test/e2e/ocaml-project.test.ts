@@ -81,6 +81,8 @@ test('a push builds and tests a two-package OCaml project on two platforms; one 
     const bad = byName['debian-12-failing-4.13_opam-2.5']!;
     assert.equal(ok.status, 'passed', `${ok.reason}\n${await logText(cp, ok)}`);
     assert.equal(bad.status, 'failed');
+    // The reason says why, as the first error of the failed step (then the step and its status).
+    assert.match(bad.reason ?? '', /^test\/platform-check\/needs_ounit\.ml:2: Error: Unbound module OUnit2 \(step \d+ exited with 1\)$/);
     assert.equal(pipeline.status, 'failed');
     assert.match(await logText(cp, bad), /FAIL platform check/);
     const okLog = await logText(cp, ok);
@@ -103,7 +105,12 @@ test('a push builds and tests a two-package OCaml project on two platforms; one 
     assert.equal(conclusion('cid'), 'failure');
     const summary = runs.find((c) => c.name === 'cid')?.output.summary ?? '';
     assert.match(summary, /✅ \[debian-12-4\.13_opam-2\.5 \(passed\)\]/);
-    assert.match(summary, /❌ \[debian-12-failing-4\.13_opam-2\.5 \(failed: step \d+ exited with 1\)\]/);
+    assert.match(summary, /❌ \[debian-12-failing-4\.13_opam-2\.5 \(failed: test\/platform-check\/needs_ounit\.ml:2: Error: Unbound module OUnit2 \(step \d+ exited with 1\)\)\]/);
+    // The failing job's own check run says it too.
+    assert.match(
+      runs.find((c) => c.name === 'debian-12-failing-4.13_opam-2.5')?.output.summary ?? '',
+      /failed \(test\/platform-check\/needs_ounit\.ml:2: Error: Unbound module OUnit2 \(step \d+ exited with 1\)\)/,
+    );
     // The runner reported the failing job itself: its log's tail is in the check run's text.
     assert.match(runs.find((c) => c.name === 'debian-12-failing-4.13_opam-2.5')?.output.text ?? '', /FAIL platform check/);
 

@@ -53,7 +53,9 @@ export function canEmulateArm64(): boolean {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+// A ref'd timer: while a test only waits (on another process's build lock), this timer is all
+// that keeps its event loop alive; unref'd, node would end the test with its promise pending.
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The Docker engine for tests. In CI (`CI=true`) a missing engine is an error, so Docker tests
@@ -66,13 +68,14 @@ export async function ensureDocker(opts: { arm64?: boolean } = {}): Promise<Dock
     if (isCI()) throw new DockerUnavailableError(`${reason} (CI=true: tests that need Docker must run here)`);
     return { docker, skip: reason };
   };
+  let timer: NodeJS.Timeout | undefined;
   const answers = await Promise.race([
     docker.ping().then(
       () => true,
       () => false,
     ),
-    sleep(5000).then(() => false),
-  ]);
+    new Promise<false>((r) => (timer = setTimeout(() => r(false), 5000))),
+  ]).finally(() => clearTimeout(timer));
   if (!answers) {
     return unavailable(
       `no Docker engine answers at ${process.env.DOCKER_HOST ?? '/var/run/docker.sock'}; start one with \`sudo infra/bootstrap.sh\` (or \`sudo dockerd --storage-driver=vfs &\`)`,
@@ -128,8 +131,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** A cross-process lock (test files run in parallel processes): a directory holding the pid. */
-async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+/**
+ * A cross-process lock (test files run in parallel processes): a directory holding the pid.
+ * `onWait` is called once, when the lock is first found held by a live process.
+ */
+export async function withLock<T>(name: string, fn: () => Promise<T>, opts: { onWait?: () => void } = {}): Promise<T> {
+  let waited = false;
   const dir = join(tmpdir(), 'cid-test-image-locks');
   await mkdir(dir, { recursive: true });
   const lock = join(dir, `${name.replace(/[^a-zA-Z0-9_.-]/g, '_')}.lock`);
@@ -145,7 +152,11 @@ async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
       const age = Date.now() - (await stat(lock).then((s) => s.mtimeMs).catch(() => Date.now()));
       if (!alive && (Number.isInteger(pid) || age > 10_000)) await rm(lock, { recursive: true, force: true });
       else if (Date.now() - started > 20 * 60_000) throw new ImageBuildError(`timed out waiting for the lock ${lock}`);
-      else await sleep(500);
+      else {
+        if (!waited) opts.onWait?.();
+        waited = true;
+        await sleep(500);
+      }
     }
   }
   try {

@@ -38,6 +38,8 @@ describe('executeBuild: a dune project in cid-test/ocaml', { skip: engine.skip, 
     const broken = await box.run(spec, { sourceDir: src, limits: { memoryBytes: 1024 * 1024 * 1024, nanoCpus: 2_000_000_000, pidsLimit: 512 } });
     assert.equal(broken.result.status, 'failed', broken.log);
     assert.match(broken.log, /The OCaml toplevel, version 4\.\d+/);
+    // The job's reason starts with this (build-job.ts): the first error, where it is.
+    assert.equal(broken.result.error, 'lib/demo.ml:4: Error (warning 26 [unused-var]): unused variable unused.');
     assert.deepEqual(annotationsFromLog(broken.log), [
       {
         path: 'lib/demo.ml',
@@ -54,6 +56,7 @@ describe('executeBuild: a dune project in cid-test/ocaml', { skip: engine.skip, 
     await writeSource(src, { 'lib/demo.ml': `let tag = "${n}"\n\nlet greet name = "Hello, " ^ name\n` });
     const fixed = await box.run(spec, { sourceDir: src, limits: { memoryBytes: 1024 * 1024 * 1024, nanoCpus: 2_000_000_000, pidsLimit: 512 } });
     assert.equal(fixed.result.status, 'passed', fixed.log);
+    assert.equal(fixed.result.error, undefined);
     assert.match(fixed.log, new RegExp(`: Hello, ${n}\\n`));
     assert.deepEqual(
       fixed.result.steps.map((s) => s.cached),
