@@ -6,6 +6,7 @@ import { PoolSchema, poolForArch, type Pool } from '../../app/contract/index.ts'
 import { loadConfig, type Config } from '../../app/config/index.ts';
 import { ConfigError } from '../../app/errors/index.ts';
 import { parseByteSize } from './byte-size.ts';
+import { NO_NEW_PRIVILEGES_DEFAULT } from '../docker/container-config.ts';
 
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 const positiveInt = z.coerce.number().int().positive();
@@ -31,8 +32,11 @@ export const RunnerEnvSchema = z.object({
   CID_JOB_CPUS: z.coerce.number().positive().default(2),
   CID_JOB_PIDS: positiveInt.default(4096),
   CID_JOB_LOG_CAP_MB: positiveInt.default(50),
-  /** ocaml/opam images need sudo for depexts: off by default; on for hosts whose images never use it. */
-  CID_JOB_NO_NEW_PRIVILEGES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Why it is off by default: see NO_NEW_PRIVILEGES_DEFAULT (sudo in ocaml/opam images). */
+  CID_JOB_NO_NEW_PRIVILEGES: z
+    .enum(['true', 'false'])
+    .default(NO_NEW_PRIVILEGES_DEFAULT ? 'true' : 'false')
+    .transform((v) => v === 'true'),
   CID_RUNNER_HEARTBEAT_SECONDS: z.coerce.number().positive().default(1),
   CID_RUNNER_STALE_SECONDS: z.coerce.number().positive().default(30),
   CID_RUNNER_VISIBILITY_SECONDS: positiveInt.default(120),
