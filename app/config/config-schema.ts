@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HEARTBEAT_DEFAULTS } from '../contract/heartbeat.ts';
 
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -45,8 +46,10 @@ export const EnvSchema = z.object({
   /** Queued jobs unclaimed for this long are re-enqueued by the sweeper. */
   CID_SWEEP_AFTER_SECONDS: seconds.default(300),
   CID_SWEEP_INTERVAL_SECONDS: seconds.default(60),
-  /** Running jobs whose runner has been silent this long are re-queued. */
-  CID_SWEEP_STALE_RUNNING_SECONDS: seconds.default(600),
+  /** Running jobs whose runner has been silent this long are re-queued; default: CID_RUNNER_STALE_SECONDS. */
+  CID_SWEEP_STALE_RUNNING_SECONDS: z.preprocess(emptyToUndefined, seconds.optional()),
+  /** The runners' staleness (runner/config): read here too, so the stale-running sweep follows it. */
+  CID_RUNNER_STALE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().positive().default(HEARTBEAT_DEFAULTS.staleSeconds)),
   CID_MAX_WEBHOOK_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
   /** Platform catalogue: a preset name (`all`, `minimal`) or a YAML/JSON file. */
   CID_PLATFORMS: z.string().min(1).default('all'),

@@ -113,7 +113,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     runnerSecret: env.CID_RUNNER_SECRET,
     sweepAfterSeconds: env.CID_SWEEP_AFTER_SECONDS,
     sweepIntervalSeconds: env.CID_SWEEP_INTERVAL_SECONDS,
-    sweepStaleRunningSeconds: env.CID_SWEEP_STALE_RUNNING_SECONDS,
+    // A job is dead when its heartbeat is stale for the runners: no reason for the sweep to wait longer.
+    sweepStaleRunningSeconds: env.CID_SWEEP_STALE_RUNNING_SECONDS ?? env.CID_RUNNER_STALE_SECONDS,
     maxWebhookBytes: env.CID_MAX_WEBHOOK_BYTES,
     platforms: env.CID_PLATFORMS,
     opamRepoCommit: env.CID_OPAM_REPO_COMMIT,

@@ -6,3 +6,4 @@ export * from './records.ts';
 export * from './messages.ts';
 export * from './analysis.ts';
 export * from './opam-repo.ts';
+export * from './heartbeat.ts';

@@ -152,6 +152,18 @@ export class JobsStore {
     });
   }
 
+  /**
+   * A restarted runner gives back a job its dead process left running: only while the job is
+   * still this runner id's and its heartbeat is the one seen (nobody beats it any more).
+   */
+  releaseAbandoned(id: string, runnerId: string, heartbeatAt: string): Promise<Job | undefined> {
+    return this.transition(id, {
+      update: 'SET #s = :queued, queuedPool = #p, queuedSince = :now REMOVE runnerId, heartbeatAt, startedAt, runningPool',
+      condition: '#s = :running AND runnerId = :r AND heartbeatAt = :hb',
+      values: { ':queued': 'queued', ':running': 'running', ':r': runnerId, ':hb': heartbeatAt, ':now': nowIso() },
+    });
+  }
+
   /** Gives a running job whose runner went silent back to the queue; undefined if it moved on meanwhile. */
   releaseStale(id: string, staleBefore: string): Promise<Job | undefined> {
     return this.transition(id, {

@@ -2,10 +2,11 @@ import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { PoolSchema, poolForArch, type Pool } from '../../app/contract/index.ts';
+import { HEARTBEAT_DEFAULTS, MIN_BEATS_BEFORE_STALE, PoolSchema, poolForArch, type Pool } from '../../app/contract/index.ts';
 import { loadConfig, type Config } from '../../app/config/index.ts';
 import { ConfigError } from '../../app/errors/index.ts';
 import { parseByteSize } from './byte-size.ts';
+import { NO_NEW_PRIVILEGES_DEFAULT } from '../docker/container-config.ts';
 
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 const positiveInt = z.coerce.number().int().positive();
@@ -31,10 +32,14 @@ export const RunnerEnvSchema = z.object({
   CID_JOB_CPUS: z.coerce.number().positive().default(2),
   CID_JOB_PIDS: positiveInt.default(4096),
   CID_JOB_LOG_CAP_MB: positiveInt.default(50),
-  /** ocaml/opam images need sudo for depexts: off by default; on for hosts whose images never use it. */
-  CID_JOB_NO_NEW_PRIVILEGES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
-  CID_RUNNER_HEARTBEAT_SECONDS: z.coerce.number().positive().default(1),
-  CID_RUNNER_STALE_SECONDS: z.coerce.number().positive().default(30),
+  /** Why it is off by default: see NO_NEW_PRIVILEGES_DEFAULT (sudo in ocaml/opam images). */
+  CID_JOB_NO_NEW_PRIVILEGES: z
+    .enum(['true', 'false'])
+    .default(NO_NEW_PRIVILEGES_DEFAULT ? 'true' : 'false')
+    .transform((v) => v === 'true'),
+  CID_RUNNER_HEARTBEAT_SECONDS: z.coerce.number().positive().default(HEARTBEAT_DEFAULTS.heartbeatSeconds),
+  /** Also the control plane's default CID_SWEEP_STALE_RUNNING_SECONDS (app/config). */
+  CID_RUNNER_STALE_SECONDS: z.coerce.number().positive().default(HEARTBEAT_DEFAULTS.staleSeconds),
   CID_RUNNER_VISIBILITY_SECONDS: positiveInt.default(120),
   /** SQS long-poll time when both queues are empty; a stopping runner waits at most this long for its polls. */
   CID_RUNNER_POLL_SECONDS: z.coerce.number().int().min(1).max(20).default(20),
@@ -104,6 +109,11 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env, flags: Ru
   const tokenId = e.CID_RUNNER_TOKEN ? e.CID_RUNNER_TOKEN.slice(0, e.CID_RUNNER_TOKEN.lastIndexOf('.')) : undefined;
   if (e.CID_RUNNER_ID && tokenId && e.CID_RUNNER_ID !== tokenId) {
     throw new ConfigError(`CID_RUNNER_ID (${e.CID_RUNNER_ID}) differs from the id in CID_RUNNER_TOKEN (${tokenId})`);
+  }
+  if (e.CID_RUNNER_STALE_SECONDS < MIN_BEATS_BEFORE_STALE * e.CID_RUNNER_HEARTBEAT_SECONDS) {
+    throw new ConfigError(
+      `CID_RUNNER_STALE_SECONDS (${e.CID_RUNNER_STALE_SECONDS}) must be at least ${MIN_BEATS_BEFORE_STALE} heartbeats (CID_RUNNER_HEARTBEAT_SECONDS=${e.CID_RUNNER_HEARTBEAT_SECONDS}): a late beat would lose live jobs`,
+    );
   }
   // The embedded backend of a separately started runner is the one `npm start` serves on fixed ports.
   const embedded = app.backend === 'embedded';

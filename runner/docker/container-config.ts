@@ -7,13 +7,18 @@ export interface ResourceLimits {
   nanoCpus: number;
   /** Most processes (threads included) at once, which stops fork bombs. 0: unlimited. */
   pidsLimit: number;
-  /**
-   * no-new-privileges (default on): setuid programs such as sudo gain nothing. ocaml/opam images
-   * install system packages through passwordless sudo (opam's depext step), so runners that build
-   * them turn it off; the container is still unprivileged, with the capabilities below dropped.
-   */
+  /** no-new-privileges: setuid programs such as sudo gain nothing. Default: NO_NEW_PRIVILEGES_DEFAULT. */
   noNewPrivileges?: boolean;
 }
+
+/**
+ * Off, on purpose: every job kind that runs containers (build, lint, opam-repo) starts with
+ * ocaml-ci's prelude in an ocaml/opam image, which runs `sudo` as user opam (to select the opam
+ * binary, chown the source, install depexts with apt/dnf), and no-new-privileges makes that sudo
+ * fail; analysis jobs run no container at all. The container stays unprivileged, with the
+ * capabilities below dropped. Hosts whose images never use sudo set CID_JOB_NO_NEW_PRIVILEGES=true.
+ */
+export const NO_NEW_PRIVILEGES_DEFAULT = false;
 
 /**
  * Capabilities dropped from Docker's default set. Kept: what package managers and builds need
@@ -25,9 +30,8 @@ export const DROPPED_CAPABILITIES = ['NET_RAW', 'MKNOD', 'AUDIT_WRITE', 'SYS_CHR
 
 /**
  * What every step container runs with. Never privileged and never with the Docker socket (no
- * binds at all: only named cache volumes); no-new-privileges stops setuid binaries (sudo) from
- * gaining rights, so root work must be a `user { uid: 0 }` step. Output is read by attaching,
- * so Docker keeps no log file of its own.
+ * binds at all: only named cache volumes); no-new-privileges only when asked (see
+ * NO_NEW_PRIVILEGES_DEFAULT). Output is read by attaching, so Docker keeps no log file of its own.
  */
 export function hostConfig(opts: {
   limits: ResourceLimits;
@@ -39,7 +43,7 @@ export function hostConfig(opts: {
     NetworkMode: opts.network ? 'bridge' : 'none',
     Privileged: false,
     CapDrop: [...DROPPED_CAPABILITIES],
-    SecurityOpt: opts.limits.noNewPrivileges === false ? [] : ['no-new-privileges'],
+    SecurityOpt: (opts.limits.noNewPrivileges ?? NO_NEW_PRIVILEGES_DEFAULT) ? ['no-new-privileges'] : [],
     Memory: memoryBytes > 0 ? memoryBytes : 0,
     ...(memoryBytes > 0 ? { MemorySwap: memoryBytes } : {}),
     NanoCpus: nanoCpus > 0 ? nanoCpus : 0,

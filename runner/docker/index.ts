@@ -5,7 +5,7 @@ export type { BuildResult, BuildStatus, ExecuteBuildOptions, NetworkRetry, StepR
 export { findTransientFailure, TAIL_LINES } from './transient-failure.ts';
 export type { TransientFailure } from './transient-failure.ts';
 export type { ResourceLimits } from './container-config.ts';
-export { DROPPED_CAPABILITIES } from './container-config.ts';
+export { DROPPED_CAPABILITIES, NO_NEW_PRIVILEGES_DEFAULT } from './container-config.ts';
 export { ExecutorError, ImageUnavailableError, CopySourceError } from './errors.ts';
 export { lookupStep, cacheRef, leaseStep, CACHE_REPO } from './step-cache.ts';
 export { pruneCache, cacheUsage } from './cache-prune.ts';

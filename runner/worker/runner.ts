@@ -16,6 +16,7 @@ import { runBuildJob } from '../jobs/build-job.ts';
 import type { JobOutcome } from '../jobs/job-outcome.ts';
 import { keepAlive, type StopReason } from './job-keepalive.ts';
 import { removeJobContainers, removeOrphanContainers } from './orphan-containers.ts';
+import { handBackOwnDeadJobs } from './own-dead-jobs.ts';
 import { annotationsFromLog } from '../report/index.ts';
 import { CachePruner } from './cache-pruner.ts';
 
@@ -81,6 +82,10 @@ export class Runner {
     await mkdir(this.d.config.workDir, { recursive: true });
     await removeOrphanContainers({ docker: this.d.docker, jobs: this.d.store.jobs, runnerId: this.id, staleMs: this.d.config.staleMs, log: this.d.log }).catch(
       (err: unknown) => this.d.log.warn({ err }, 'looking for orphaned containers failed'),
+    );
+    // After its containers are gone: the jobs a killed process of ours left running go back now.
+    await handBackOwnDeadJobs({ jobs: this.d.store.jobs, queues: this.d.queues, runnerId: this.id, heartbeatMs: this.d.config.heartbeatMs, log: this.d.log }).catch(
+      (err: unknown) => this.d.log.warn({ err }, 'looking for jobs left running by this runner failed; the stale sweep will queue them'),
     );
     // Before taking jobs: a runner restarted on a full disk frees it first.
     await this.cachePruner.start();

@@ -70,3 +70,11 @@ test('sizes: IEC units and bare letters are powers of 1024, SI units of 1000', (
   assert.equal(formatBytes(1536), '1.5 KiB');
   assert.equal(formatBytes(12), '12 B');
 });
+
+test('a staleness shorter than three heartbeats is refused, naming both variables', () => {
+  assert.throws(
+    () => loadRunnerConfig({ CID_RUNNER_HEARTBEAT_SECONDS: '20' }),
+    (e: unknown) => e instanceof ConfigError && /CID_RUNNER_STALE_SECONDS \(30\) must be at least 3 heartbeats \(CID_RUNNER_HEARTBEAT_SECONDS=20\)/.test(e.message),
+  );
+  assert.equal(loadRunnerConfig({ CID_RUNNER_HEARTBEAT_SECONDS: '10' }).staleMs, 30_000);
+});

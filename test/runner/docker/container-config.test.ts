@@ -1,14 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostConfig } from '../../../runner/docker/container-config.ts';
+import { loadRunnerConfig } from '../../../runner/config/index.ts';
 
 const limits = { memoryBytes: 1 << 28, nanoCpus: 1e9, pidsLimit: 64 };
 
-test('no-new-privileges is on unless the runner turns it off for sudo-using images; never privileged either way', () => {
-  assert.deepEqual(hostConfig({ limits, network: false }).SecurityOpt, ['no-new-privileges']);
-  const sudo = hostConfig({ limits: { ...limits, noNewPrivileges: false }, network: false });
-  assert.deepEqual(sudo.SecurityOpt, []);
-  assert.equal(sudo.Privileged, false);
-  assert.equal(sudo.NetworkMode, 'none');
-  assert.ok((sudo.CapDrop ?? []).includes('NET_RAW'));
+test("the runner's default leaves no-new-privileges off, so sudo works in ocaml/opam images; one default, whoever builds the limits", () => {
+  const fromRunner = hostConfig({ limits: loadRunnerConfig({}).limits, network: false });
+  assert.deepEqual(fromRunner.SecurityOpt, [], 'the runner config loader gives containers in which sudo works');
+  assert.deepEqual(hostConfig({ limits, network: false }).SecurityOpt, fromRunner.SecurityOpt, 'limits that do not say use the same default');
+  // Never privileged either way: sudo works through the image's setuid binary, not through extra rights.
+  assert.equal(fromRunner.Privileged, false);
+  assert.equal(fromRunner.NetworkMode, 'none');
+  assert.ok((fromRunner.CapDrop ?? []).includes('NET_RAW'));
+});
+
+test('CID_JOB_NO_NEW_PRIVILEGES=true turns it on for hosts whose images never use sudo', () => {
+  const on = hostConfig({ limits: loadRunnerConfig({ CID_JOB_NO_NEW_PRIVILEGES: 'true' }).limits, network: false });
+  assert.deepEqual(on.SecurityOpt, ['no-new-privileges']);
+  assert.deepEqual(hostConfig({ limits: { ...limits, noNewPrivileges: true }, network: false }).SecurityOpt, ['no-new-privileges']);
+  assert.equal(on.Privileged, false);
 });

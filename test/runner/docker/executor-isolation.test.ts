@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type Docker from 'dockerode';
 import { busyboxImage, ensureDocker } from '../../support/images.ts';
 import { DROPPED_CAPABILITIES } from '../../../runner/docker/index.ts';
+import { loadRunnerConfig } from '../../../runner/config/index.ts';
 import { LIMITS, nonce, Sandbox, shell } from './harness.ts';
 
 const engine = await ensureDocker();
@@ -36,7 +37,7 @@ describe('executeBuild: isolation and limits', { skip: engine.skip, timeout: 600
 
   it('creates containers with the limits and hardening asked for', async () => {
     const n = nonce();
-    const limits = { memoryBytes: 96 * MiB, nanoCpus: 500_000_000, pidsLimit: 50 };
+    const limits = { memoryBytes: 96 * MiB, nanoCpus: 500_000_000, pidsLimit: 50, noNewPrivileges: true };
     let seen: Docker.ContainerInspectInfo | undefined;
     let polling = true;
     const job = box.run(
@@ -96,9 +97,17 @@ describe('executeBuild: isolation and limits', { skip: engine.skip, timeout: 600
     assert.deepEqual(await box.leftovers(run.jobId), []);
   });
 
-  it('refuses setuid privilege gains (no-new-privileges)', async () => {
+  it('refuses setuid privilege gains when the runner asks for no-new-privileges', async () => {
     // `su` in busybox is setuid-capable only when installed so; the kernel flag is visible directly.
-    const run = await box.run({ from: image, steps: [shell(`echo ${nonce()}; grep NoNewPrivs /proc/self/status`)] });
+    const limits = loadRunnerConfig({ CID_JOB_NO_NEW_PRIVILEGES: 'true' }).limits;
+    const run = await box.run({ from: image, steps: [shell(`echo ${nonce()}; grep NoNewPrivs /proc/self/status`)] }, { limits });
     assert.match(run.log, /NoNewPrivs:\s+1/);
+  });
+
+  it("with the runner's default settings setuid works (sudo for depexts in ocaml/opam images)", async () => {
+    const limits = loadRunnerConfig({}).limits;
+    const run = await box.run({ from: image, steps: [shell(`echo ${nonce()}; grep NoNewPrivs /proc/self/status`)] }, { limits });
+    assert.equal(run.result.status, 'passed', run.log);
+    assert.match(run.log, /NoNewPrivs:\s+0/);
   });
 });
