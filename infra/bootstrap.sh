@@ -19,6 +19,8 @@ have git || need_apt+=(git)
 [ -e /usr/bin/qemu-aarch64-static ] || [ -e /usr/bin/qemu-aarch64 ] || need_apt+=(qemu-user-static)
 [ -e /usr/sbin/update-binfmts ] || need_apt+=(binfmt-support)
 have chromium || need_apt+=(chromium)
+# opam itself: the oracle the lint tests compare cid's opam lint with.
+have opam || need_apt+=(opam)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if as_root; then
     log "installing ${need_apt[*]}"

@@ -2,12 +2,13 @@
 // changed and how, their lint messages and the jobs to run. No I/O of its own: the trees are
 // read through `TreeView`s (git on a runner, plain maps in tests).
 import type { ChangedPackage, LintMessage, OpamRepoAnalysis } from '../contract/index.ts';
+import { platformVars } from '../analysis/index.ts';
 import type { Platform } from '../analysis/index.ts';
 import { changedPackages } from './changed-paths.ts';
 import { classifyChange, REVDEP_KINDS } from './classify.ts';
 import { lintRelease, PackageNames } from './lint/index.ts';
 import type { LintCheckKind } from './lint/index.ts';
-import { opamRepoMatrix } from './matrix.ts';
+import { opamRepoMatrix, revdepPlatforms } from './matrix.ts';
 import { planJobs } from './plan.ts';
 import { RevdepsIndex } from './revdeps.ts';
 
@@ -122,7 +123,13 @@ export async function analyzeChanges(input: AnalyzeChangesInput): Promise<Analyz
     const t0 = Date.now();
     const all = [...input.merged.files.keys()].filter((p) => OPAM_PATH.test(p));
     texts = await input.merged.read(all);
-    index = RevdepsIndex.build([...texts].map(([path, text]) => ({ pkg: OPAM_PATH.exec(path)?.[2] ?? '', text })));
+    // `opam-version` filters are judged with the opam of the revdep jobs (the first host's).
+    const host = revdepPlatforms(matrix)[0];
+    const opamVersion = host === undefined ? undefined : platformVars(host.platform)['opam-version'];
+    index = RevdepsIndex.build(
+      [...texts].map(([path, text]) => ({ pkg: OPAM_PATH.exec(path)?.[2] ?? '', text })),
+      opamVersion === undefined ? {} : { opamVersion },
+    );
     log(`revdeps index: ${index.size} releases in ${Date.now() - t0} ms`);
   }
   const byPkg = new Map<string, string>();

@@ -3,6 +3,7 @@
 // same with `--recursive` (without tests). Built once per analysis; each query is a graph walk.
 import { compareVersions, EMPTY, evalFormula, filterPackageFormula, formulaAtoms, parsePackageId, versionMatches } from '../opam/index.ts';
 import type { Formula, ResolvedAtom, VariableEnv, VersionConstraint } from '../opam/index.ts';
+import { DEFAULT_OPAM_VERSION } from '../analysis/index.ts';
 import { isUnavailable, parseOpam, readLoose } from './opam-file.ts';
 
 interface Entry {
@@ -25,8 +26,10 @@ interface Edge {
 
 /**
  * The variables filters are judged with: a switch on the main distro (Debian, x86_64), as the
- * revdeps are built there. Variables left undefined count as true, so a dependency that holds
- * somewhere is kept.
+ * revdeps are built there, with the opam of the revdep jobs (`opam-version`, added per index).
+ * Variables left undefined count as true, so a dependency that holds somewhere is kept.
+ * `post` is false: `opam list --depends-on` leaves out post dependencies (its `--post` is off by
+ * default), since a post dependency is installed after the package, not needed by it.
  */
 const BASE_VARS: Readonly<Record<string, string | boolean>> = {
   os: 'linux',
@@ -34,16 +37,16 @@ const BASE_VARS: Readonly<Record<string, string | boolean>> = {
   'os-family': 'debian',
   'os-distribution': 'debian',
   build: true,
-  post: true,
+  post: false,
   'with-doc': false,
   'with-dev-setup': false,
   dev: false,
   pinned: false,
 };
 
-function envFor(name: string, version: string, withTest: boolean): VariableEnv {
+function envFor(vars: Readonly<Record<string, string | boolean>>, name: string, version: string, withTest: boolean): VariableEnv {
   // Called for every filter of every release: no allocation per lookup.
-  return (v) => (v === 'name' ? name : v === 'version' ? version : v === 'with-test' ? withTest : BASE_VARS[v]);
+  return (v) => (v === 'name' ? name : v === 'version' ? version : v === 'with-test' ? withTest : vars[v]);
 }
 
 /**
@@ -79,6 +82,14 @@ export interface Revdep {
   direct: boolean;
 }
 
+export interface RevdepsOptions {
+  /**
+   * The `opam-version` filters are judged with: that of the platforms the revdeps are built on
+   * (platformVars' value). Default {@link DEFAULT_OPAM_VERSION}.
+   */
+  opamVersion?: string;
+}
+
 export interface RevdepsQuery {
   /** Releases never reported ("name.version"), e.g. those the PR builds anyway. They still lead on to their own revdeps. */
   exclude?: ReadonlySet<string>;
@@ -93,10 +104,15 @@ export class RevdepsIndex {
   private readonly required = new Map<string, Edge[]>();
   /** Files that could not be parsed ("name.version: reason"); they take no part in the graph. */
   readonly unreadable: string[] = [];
+  private readonly vars: Readonly<Record<string, string | boolean>>;
+
+  private constructor(options: RevdepsOptions) {
+    this.vars = { ...BASE_VARS, 'opam-version': options.opamVersion ?? DEFAULT_OPAM_VERSION };
+  }
 
   /** Every release of a repository: "name.version" and the opam file's text. */
-  static build(releases: Iterable<{ pkg: string; text: string }>): RevdepsIndex {
-    const index = new RevdepsIndex();
+  static build(releases: Iterable<{ pkg: string; text: string }>, options: RevdepsOptions = {}): RevdepsIndex {
+    const index = new RevdepsIndex(options);
     for (const r of releases) index.add(r.pkg, r.text);
     index.computeMasks();
     return index;
@@ -122,11 +138,11 @@ export class RevdepsIndex {
     const depends = readLoose(file, 'depends');
     const depopts = readLoose(file, 'depopts');
     const conflicts = readLoose(file, 'conflicts');
-    const withTests = envFor(id.name, id.version, true);
+    const withTests = envFor(this.vars, id.name, id.version, true);
     const filtered = depends === undefined ? EMPTY : filterPackageFormula(depends, withTests, { fallback: true });
     const dependsWithTests = formulaAtoms(filtered);
     const optional = depopts === undefined ? [] : formulaAtoms(filterPackageFormula(depopts, withTests, { fallback: true }));
-    const mandatory = depends === undefined ? [] : mandatoryAtoms(filterPackageFormula(depends, envFor(id.name, id.version, false), { fallback: true }));
+    const mandatory = depends === undefined ? [] : mandatoryAtoms(filterPackageFormula(depends, envFor(this.vars, id.name, id.version, false), { fallback: true }));
     const index = this.entries.length;
     this.entries.push({
       name: id.name,

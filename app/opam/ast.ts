@@ -157,6 +157,8 @@ export type Item = FieldItem | SectionItem;
 /** Something opam accepts but flags (it ignores all but the first of duplicated fields). */
 export interface OpamParseWarning {
   code: 'duplicate-field' | 'duplicate-section';
+  /** The field's name, or the section's kind. */
+  name: string;
   message: string;
   line: number;
   column: number;

@@ -108,13 +108,13 @@ class Parser {
       const item = this.parseItem();
       if (item.kind === 'field') {
         if (seenFields.has(item.name)) {
-          this.warn('duplicate-field', item.loc, `duplicate field "${item.name}:"; opam ignores all but the first`);
+          this.warn('duplicate-field', item.name, item.loc, `duplicate field "${item.name}:"; opam ignores all but the first`);
         }
         seenFields.add(item.name);
       } else {
         const key = item.label === undefined ? item.sectionKind : `${item.sectionKind} "${item.label}"`;
         if (seenSections.has(key)) {
-          this.warn('duplicate-section', item.loc, `duplicate section ${key}; opam ignores all but the first`);
+          this.warn('duplicate-section', item.sectionKind, item.loc, `duplicate section ${key}; opam ignores all but the first`);
         }
         seenSections.add(key);
       }
@@ -122,8 +122,8 @@ class Parser {
     }
   }
 
-  private warn(code: OpamParseWarning['code'], loc: Location, message: string): void {
-    this.warnings.push({ code, message, line: loc.line, column: loc.column });
+  private warn(code: OpamParseWarning['code'], name: string, loc: Location, message: string): void {
+    this.warnings.push({ code, name, message, line: loc.line, column: loc.column });
   }
 
   private parseItem(): Item {

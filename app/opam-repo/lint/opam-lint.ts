@@ -3,11 +3,14 @@
 // level: "Error in pkg: Opam lint warning 25: Missing field 'authors'". Numbers and texts are
 // opam's; the format errors (3) carry cid's parser's reasons.
 //
-// Left out: 28 (unknown flags), 29/34/41 (package variables), 31, 42/49/65/67 (URL backends),
-// 43, 45, 50/51, 55, 58, 59/60 (download and checksum of the archive), 61, 62 (SPDX), 66.
+// Left out: 28 (unknown flags), 29/34/41 (package variables), 31, 42/49/65 (URL backends),
+// 43, 45, 50/51, 55, 58, 59/60 (download and checksum of the archive), 61, 66.
 import type { Command } from '../../opam/index.ts';
 import { readLoose } from '../opam-file.ts';
-import { error, hasField, rawField, warning } from './release.ts';
+import { fileFormatProblems } from './file-format.ts';
+import { isSpdxExpression } from './license.ts';
+import { urlBackend } from './url-backend.ts';
+import { error, hasField, rawField } from './release.ts';
 import type { Finding, Release } from './release.ts';
 
 /** opam's OpamFile.OPAM.format_version. */
@@ -26,12 +29,25 @@ const isMake = (c: Command): boolean => c.args[0]?.kind === 'string' && c.args[0
 export function opamLintChecks(r: Release): Finding[] {
   const s = r.summary;
   const out: Finding[] = [];
-  // Not opam lint's: cid's parser notes fields written twice.
-  for (const w of r.file.warnings) out.push(warning(w.message));
+  // Fields and sections written twice: opam's parser keeps the first, opam lint calls each repeat
+  // a format error.
+  for (const w of r.file.warnings) {
+    const name = w.name;
+    out.push(
+      opamLint(
+        3,
+        'error',
+        w.code === 'duplicate-field'
+          ? `File format error in '${name}' at line ${w.line}, column ${Math.max(0, w.column - 1)}: Duplicate field ${name}`
+          : `File format error in '${name}': Duplicate section ${name}`,
+      ),
+    );
+  }
 
   for (const p of s.problems) {
     out.push(opamLint(3, 'error', `File format error in '${p.field ?? '?'}' at line ${p.line}, column ${Math.max(0, p.column - 1)}: ${p.reason}`));
   }
+  for (const text of fileFormatProblems(r.file.items)) out.push(opamLint(3, 'error', text));
   if (s.opamVersion === undefined) out.push(error("Missing field 'opam-version'"));
   else {
     if (/^\d+\.\d+\.\d+/.test(s.opamVersion)) {
@@ -82,6 +98,11 @@ export function opamLintChecks(r: Release): Finding[] {
     );
   }
   if (synopsis === '') out.push(opamLint(57, 'error', 'Synopsis must not be empty'));
+  const notSpdx = s.license.filter((l) => !isSpdxExpression(l));
+  if (notSpdx.length > 0) out.push(opamLint(62, 'warning', "License doesn't adhere to the SPDX standard, see https://spdx.org/licenses/", notSpdx));
+  if (s.url?.src !== undefined && s.url.checksums.length > 0 && urlBackend(s.url.src) !== 'http') {
+    out.push(opamLint(67, 'error', 'Checksum specified with a non archive url', [s.url.src]));
+  }
   if (s.license.length === 0) out.push(opamLint(68, 'warning', "Missing field 'license'"));
   return out;
 }

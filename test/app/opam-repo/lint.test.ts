@@ -78,18 +78,21 @@ describe('lintRelease: opam-repository rules', () => {
     assert.deepEqual(lint(GOOD.replace(/ "sha512=0+"/, '')), [
       'Error in frob.1.0: Weak checksum algorithm(s) provided. Please use SHA-256 or SHA-512. Details: opam field url contains only MD5 as checksum for frob-1.0.tbz',
     ]);
-    assert.deepEqual(lint(GOOD.replace(/"sha512=0+"/, `"sha1=${'0'.repeat(40)}"`)), [], 'SHA-1 is not MD5: opam-ci-check accepts it');
+    // opam reads only md5, sha256 and sha512 (OpamHash): a SHA-1 is no weak checksum but an unreadable one.
+    assert.deepEqual(lint(GOOD.replace(/"sha512=0+"/, `"sha1=${'0'.repeat(40)}"`)), [
+      `Error in frob.1.0: Opam lint error  3: File format error in 'url.checksum' at line 13, column 52: invalid checksum "sha1=${'0'.repeat(40)}" (expected md5=, sha256= or sha512= followed by 32, 64 or 128 hex digits)`,
+    ]);
     assert.deepEqual(lint(`${GOOD}extra-source "fix.patch" {\n  src: "https://example.org/patches/fix-1.patch"\n  checksum: "md5=00"\n}\n`), [
       'Error in frob.1.0: Weak checksum algorithm(s) provided. Please use SHA-256 or SHA-512. Details: opam field extra-sources contains only MD5 as checksum for fix-1.patch',
     ]);
-    assert.deepEqual(lint(`${GOOD}extra-files: [["a.patch" "md5=00"]]\n`), [
+    assert.deepEqual(lint(`${GOOD}extra-files: [["a.patch" "md5=${'0'.repeat(32)}"]]\n`), [
       'Error in frob.1.0: Weak checksum algorithm(s) provided. Please use SHA-256 or SHA-512. Details: opam field extra-files contains only MD5 as checksum for a.patch',
       'Error in frob.1.0: extra-files present. This is not allowed in the opam-repository. Please use extra-source instead.',
     ]);
   });
 
   test('pin-depends and extra-files are refused', () => {
-    assert.deepEqual(lint(`${GOOD}pin-depends: [["x.dev" "git+https://example.org/x"]]\nextra-files: [["a.patch" "sha256=00"]]\n`), [
+    assert.deepEqual(lint(`${GOOD}pin-depends: [["x.dev" "git+https://example.org/x"]]\nextra-files: [["a.patch" "sha256=${'0'.repeat(64)}"]]\n`), [
       'Error in frob.1.0: pin-depends present. This is not allowed in the opam-repository.',
       'Error in frob.1.0: extra-files present. This is not allowed in the opam-repository. Please use extra-source instead.',
     ]);
@@ -188,11 +191,41 @@ describe('lintRelease: opam lint', () => {
     assert.match(lint(`${GOOD}build-test: [["make" "test"]]\n`).join('\n'), /Opam lint warning 48: The fields 'build-test:' and 'build-doc:' are deprecated/);
   });
 
+  test('what opam lint reports and cid missed (issue #10): unknown fields and sections, malformed checksums, non-archive URLs, non-SPDX licences', () => {
+    assert.deepEqual(lint(`${GOOD}homepag: "https://example.org"\n`), [
+      "Error in frob.1.0: Opam lint error  3: File format error in 'homepag' at line 15, column 0: Invalid field homepag",
+    ]);
+    assert.deepEqual(lint(`${GOOD}x-whatever: "ok"\n`), [], 'x- fields are extensions');
+    assert.deepEqual(lint(GOOD.replace('url {', 'urls {')), [
+      "Error in frob.1.0: Opam lint error  3: File format error in 'urls': Invalid section urls",
+      'Error in frob.1.0: No package source directory provided.',
+    ]);
+    assert.deepEqual(lint(GOOD.replace('url {', 'url {\n  mirror: "https://example.org/m.tbz"')), [
+      "Error in frob.1.0: Opam lint error  3: File format error in 'url.mirror' at line 12, column 2: Invalid field mirror",
+    ]);
+    assert.deepEqual(lint(GOOD.replace(/"sha512=0+"/, '"sha256=nothex"')), [
+      `Error in frob.1.0: Opam lint error  3: File format error in 'url.checksum' at line 13, column 52: invalid checksum "sha256=nothex" (expected md5=, sha256= or sha512= followed by 32, 64 or 128 hex digits)`,
+    ]);
+    assert.deepEqual(lint(GOOD.replace('"https://example.org/frob-1.0.tbz"', '"git+https://example.org/frob.git#v1.0"')), [
+      'Error in frob.1.0: Opam lint error 67: Checksum specified with a non archive url: "git+https://example.org/frob.git#v1.0"',
+    ]);
+    assert.deepEqual(lint(GOOD.replace('"https://example.org/frob-1.0.tbz"', '"https://example.org/frob.git"')).length, 1, 'a .git suffix is git too');
+    assert.deepEqual(lint(GOOD.replace('license: "MIT"', 'license: ["GPL v2" "MIT" "BSD"]')), [
+      'Error in frob.1.0: Opam lint warning 62: License doesn\'t adhere to the SPDX standard, see https://spdx.org/licenses/: "GPL v2", "BSD"',
+    ]);
+    for (const ok of ['MIT OR Apache-2.0', 'LGPL-2.1-or-later WITH OCaml-LGPL-linking-exception', 'GPL-2.0+', 'mit', 'LicenseRef-custom', '(ISC AND MIT) OR BSD-3-Clause']) {
+      assert.deepEqual(lint(GOOD.replace('license: "MIT"', `license: "${ok}"`)), [], `${ok} is an SPDX expression`);
+    }
+    for (const bad of ['MIT OR', 'LGPL-2.1-or-later with OCaml-LGPL-linking-exception', 'GPL-2.0 WITH No-such-exception']) {
+      assert.match(lint(GOOD.replace('license: "MIT"', `license: "${bad}"`)).join('\n'), /warning 62/, `${bad} is not`);
+    }
+  });
+
   test('syntax errors stop the lint; malformed fields are format errors; duplicates are noted', () => {
     assert.deepEqual(lint('opam-version: "2.0"\ndepends: [', { files: { opam: '100644', url: '100644' } }).length, 1, 'opam-ci-check stops at a file it cannot read');
     assert.match(lint('opam-version: "2.0"\ndepends: [')[0] ?? '', /^Error in frob\.1\.0: Failed to parse the opam file: packages\/frob\/frob\.1\.0\/opam:2:/);
     assert.match(lint(GOOD.replace('depends: [', 'depends: [42 ')).join('\n'), /Error in frob\.1\.0: Opam lint error {2}3: File format error in 'depends' at line 9, column 10: /);
-    assert.deepEqual(lint(`${GOOD}license: "ISC"\n`), ['Warning in frob.1.0: duplicate field "license:"; opam ignores all but the first']);
+    assert.deepEqual(lint(`${GOOD}license: "ISC"\n`), ["Error in frob.1.0: Opam lint error  3: File format error in 'license' at line 15, column 0: Duplicate field license"]);
   });
 });
 
