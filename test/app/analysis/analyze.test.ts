@@ -78,6 +78,19 @@ describe('analyze', () => {
     assert.deepEqual(r.dropped, [{ variant: 'debian-13-4.14_opam-2.5', reason: 'a, b: ocaml >= 5.0 required' }]);
   });
 
+  it('builds a root that needs the newest OCaml of the pinned opam-repository on it (ocaml-lsp on 5.5)', async () => {
+    const r = await analyze({ ...diskRepo(join(FIXTURES, 'analysis/needs-newest-ocaml')), platforms: presetPlatforms('all'), opamRepoCommit: COMMIT });
+    const onlyLibraries = (name: string) =>
+      r.jobs.find((j) => j.name === name)?.spec.steps.some((s) => s.op === 'run' && s.shell.includes('--only-packages=jsonrpc,lsp'));
+    const main = r.jobs.filter((j) => j.kind === 'build' && /^debian-13-[\d.]+_opam-2\.5$/.test(j.name)).map((j) => j.name);
+    assert.deepEqual(
+      main.filter((n) => !onlyLibraries(n)),
+      ['debian-13-5.5_opam-2.5'],
+      'ocaml-lsp-server builds on 5.5, and only there',
+    );
+    assert.equal(onlyLibraries('debian-13-5.4_opam-2.5'), true, 'on 5.4 the libraries only');
+  });
+
   it('fails when no platform is left, listing why', async () => {
     await assert.rejects(
       run({ 'a.opam': opamFile({ depends: '"ocaml" {< "4.00"}' }) }, presetPlatforms('minimal')),
