@@ -70,3 +70,15 @@ test('sizes: IEC units and bare letters are powers of 1024, SI units of 1000', (
   assert.equal(formatBytes(1536), '1.5 KiB');
   assert.equal(formatBytes(12), '12 B');
 });
+
+test('CID_OPAM_REPO_URL: GitHub by default, a file:// URL or path, or none; anything else names the variable', () => {
+  assert.equal(loadRunnerConfig({}).opamRepoUrl, 'https://github.com/ocaml/opam-repository.git');
+  assert.equal(loadRunnerConfig({ CID_OPAM_REPO_URL: '' }).opamRepoUrl, 'https://github.com/ocaml/opam-repository.git');
+  assert.equal(loadRunnerConfig({ CID_OPAM_REPO_URL: 'none' }).opamRepoUrl, 'none');
+  assert.equal(loadRunnerConfig({ CID_OPAM_REPO_URL: 'file:///srv/opam-repository' }).opamRepoUrl, 'file:///srv/opam-repository');
+  assert.equal(loadRunnerConfig({ CID_OPAM_REPO_URL: '/srv/opam-repository' }).opamRepoUrl, '/srv/opam-repository');
+  assert.throws(
+    () => loadRunnerConfig({ CID_OPAM_REPO_URL: 'git@github.com:ocaml/opam-repository' }),
+    (e: unknown) => e instanceof ConfigError && /CID_OPAM_REPO_URL: must be an https:\/\/ or file:\/\/ URL, an absolute path, or "none"/.test(e.message),
+  );
+});
