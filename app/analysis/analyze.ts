@@ -35,7 +35,7 @@ export interface PlanOptions {
   platforms?: readonly Platform[];
   /** The opam-repository commit every build resets to, so builds are reproducible and cached. */
   opamRepoCommit: string;
-  /** odoc warnings fail (lint-doc): on unless false (ocaml-ci turns it off). */
+  /** odoc warnings fail (lint-doc): off unless true, as in ocaml-ci (ODOC_WARN_ERROR=false). */
   docWarningsAsErrors?: boolean;
   /** Plan the lint jobs (default true). */
   lint?: boolean;

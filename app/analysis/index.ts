@@ -19,15 +19,15 @@ export {
   PRESETS,
   MAIN_DISTRO,
   DEFAULT_OPAM_VERSION,
-  LATEST_OCAML,
   LTS_OCAML,
-  OCAML_RELEASES,
   OTHER_DISTROS,
   OTHER_ARCHES,
   POOL_OF_ARCH,
 } from './platforms.ts';
 export type { Platform, PlatformEntry, PresetName } from './platforms.ts';
 export { platformVars, fullOcamlVersion } from './opam-vars.ts';
+export { BUILTIN_OCAML_RELEASES, OLDEST_SUPPORTED_OCAML, builtinOcamlReleases, latestPatches } from './ocaml-releases.ts';
+export type { OcamlReleases } from './ocaml-releases.ts';
 export {
   variantName,
   parseVariantName,
@@ -40,7 +40,7 @@ export {
   LOWER_BOUND_LABEL,
 } from './variant.ts';
 export type { Arch, VariantParts } from './variant.ts';
-export { planPlatforms, lintPlatforms, lowerBoundPlatform } from './matrix.ts';
+export { planPlatforms, lintPlatforms, lowerBoundPlatform, canInstallOpamDuneLint } from './matrix.ts';
 export type { PlannedPlatform, Dropped } from './matrix.ts';
 export { opamBuildSpec, preinstalledBuildSpec, lowerBoundSpec, LOWER_BOUND_CRITERIA } from './opam-build.ts';
 export { fmtSpec, docSpec, opamLintSpec } from './lint.ts';

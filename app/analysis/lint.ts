@@ -43,13 +43,13 @@ export function fmtSpec(platform: Platform, opamRepoCommit: string, config: Ocam
 }
 
 /**
- * (lint-doc): build the documentation with odoc, its warnings as errors (cid's default, so broken
- * doc references are caught). ocaml-ci sets ODOC_WARN_ERROR=false ("until odoc becomes a bit more
- * helpful and lenient"); `warningsAsErrors: false` does the same.
+ * (lint-doc): build the documentation with odoc, as ocaml-ci does: ODOC_WARN_ERROR=false ("until
+ * odoc becomes a bit more helpful and lenient"), so odoc's warnings are printed and only a failed
+ * build of the docs fails the job. `warningsAsErrors: true` makes the warnings errors instead.
  */
 export function docSpec(input: OpamBuildInput, opts: { warningsAsErrors?: boolean } = {}): BuildSpec {
   const cli = `--cli=${input.platform.opamVersion}`;
-  const warnError = opts.warningsAsErrors === false ? 'false' : 'true';
+  const warnError = opts.warningsAsErrors === true ? 'true' : 'false';
   return {
     from: input.platform.image,
     steps: [

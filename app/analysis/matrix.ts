@@ -64,21 +64,38 @@ export function compareReleases(a: string, b: string): number {
   return 0;
 }
 
+/**
+ * Whether opam-dune-lint installs with this OCaml. Its releases in opam-repository 97014be
+ * (opam-dune-lint 0.3 to 0.6) say `"ocaml" {>= "4.08.0"}`, and none of their dependencies (dune
+ * < 3.21, opam-state, opam-format, stdune) bounds OCaml from above. Update with opam-dune-lint's
+ * opam file when a release adds a bound.
+ */
+export const canInstallOpamDuneLint = (ocaml: string): boolean => compareReleases(ocaml, '4.08.0') >= 0;
+
 export interface LintPlatforms {
   /** (lint-doc), and (lint-fmt) with it: the lowest OCaml on x86_64, as ocaml-ci. */
   doc: PlannedPlatform | undefined;
-  /** (lint-opam): the first x86_64 platform with OCaml ≥ 4.14 (opam-dune-lint's lower bound). */
+  /**
+   * (lint-opam): the lowest OCaml >= 4.14 on x86_64 that can install opam-dune-lint, as ocaml-ci
+   * (its opam_dune_lint_selections); the first such platform in catalogue order on a tie.
+   */
   opam: PlannedPlatform | undefined;
 }
+
+const lower = (a: PlannedPlatform, b: PlannedPlatform): boolean =>
+  compareReleases(fullOcamlVersion(a.platform.ocamlVersion), fullOcamlVersion(b.platform.ocamlVersion)) < 0;
 
 /** Lint jobs need opam, so preinstalled images never host them. */
 export function lintPlatforms(kept: readonly PlannedPlatform[]): LintPlatforms {
   const candidates = kept.filter((k) => k.platform.arch === 'x86_64' && !k.platform.preinstalled);
   let doc: PlannedPlatform | undefined;
+  let opam: PlannedPlatform | undefined;
   for (const c of candidates) {
-    if (doc === undefined || compareReleases(fullOcamlVersion(c.platform.ocamlVersion), fullOcamlVersion(doc.platform.ocamlVersion)) < 0) doc = c;
+    if (doc === undefined || lower(c, doc)) doc = c;
+    const ocaml = fullOcamlVersion(c.platform.ocamlVersion);
+    if (compareReleases(ocaml, '4.14') < 0 || !canInstallOpamDuneLint(ocaml)) continue;
+    if (opam === undefined || lower(c, opam)) opam = c;
   }
-  const opam = candidates.find((c) => compareReleases(fullOcamlVersion(c.platform.ocamlVersion), '4.14') >= 0);
   return { doc, opam };
 }
 

@@ -1,10 +1,13 @@
+import { BUILTIN_OCAML_RELEASES } from './ocaml-releases.ts';
 import type { Platform } from './platforms.ts';
 import { majorMinor, opamArch } from './variant.ts';
 
 /**
- * The patch release an ocaml/opam image of a given major.minor carries (ocaml-version's
- * Releases at ced8a87). ocaml-ci asks the image (`opam var`); we have no image at analysis time,
+ * The patch release an ocaml/opam image of a given major.minor carries: ocaml-version's Releases
+ * at ced8a87 for the minors before 4.14, cid's built-in list (the pinned opam-repository's latest
+ * patches) from 4.14 on. ocaml-ci asks the image (`opam var`); we have no image at analysis time,
  * so a constraint such as `"ocaml" {>= "4.14.1"}` is judged against the release the image has.
+ * The default catalogue names full releases, so this table only serves catalogue files that say "5.4".
  */
 export const LATEST_PATCH: Readonly<Record<string, string>> = {
   '4.08': '4.08.1',
@@ -13,12 +16,7 @@ export const LATEST_PATCH: Readonly<Record<string, string>> = {
   '4.11': '4.11.2',
   '4.12': '4.12.1',
   '4.13': '4.13.1',
-  '4.14': '4.14.3',
-  '5.0': '5.0.0',
-  '5.1': '5.1.1',
-  '5.2': '5.2.1',
-  '5.3': '5.3.0',
-  '5.4': '5.4.1',
+  ...Object.fromEntries(BUILTIN_OCAML_RELEASES.map((v) => [majorMinor(v), v])),
 };
 
 /** A full release for a platform's OCaml: as written when it has a patch part, else the table. */

@@ -4,15 +4,16 @@ import { z } from 'zod';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { Pool } from '../contract/index.ts';
 import { PlatformCatalogueError } from './errors.ts';
+import { BUILTIN_OCAML_RELEASES, OLDEST_SUPPORTED_OCAML } from './ocaml-releases.ts';
 import { ARCHES, majorMinor, variantName } from './variant.ts';
 import type { Arch } from './variant.ts';
 
 /** One place a build can run: a base image on a pool of runners. */
 export interface Platform {
-  /** The job name, e.g. "debian-13-5.4_arm64_opam-2.5". */
+  /** The job name, e.g. "debian-13-5.5_arm64_opam-2.5". */
   variant: string;
   distro: string;
-  /** "5.4" or a full release "5.4.1". */
+  /** "5.4" or a full release "5.4.1" (the default catalogue names full releases). */
   ocamlVersion: string;
   arch: Arch;
   opamVersion: string;
@@ -40,11 +41,11 @@ export interface Platform {
 export const MAIN_DISTRO = 'debian-13';
 /** ocaml-ci builds with opam 2.5 everywhere (`V2_5` in conf.ml). */
 export const DEFAULT_OPAM_VERSION = '2.5';
-/** The long-term-support release and the latest release: ocaml-ci's `default_compilers`. */
-export const LTS_OCAML = '4.14';
-export const LATEST_OCAML = '5.4';
-/** Every supported release the main distro is tested with, newest first (ocaml-ci's order). */
-export const OCAML_RELEASES = ['5.4', '5.3', '5.2', '5.1', '5.0', '4.14'] as const;
+/**
+ * The long-term-support release: ocaml-ci's `default_compilers` are it and the latest release.
+ * The releases themselves come from the pinned opam-repository (see ocaml-releases.ts).
+ */
+export const LTS_OCAML = OLDEST_SUPPORTED_OCAML;
 /**
  * The other active tier-1/tier-2 x86_64 distros of ocaml-dockerfile that ocaml-ci builds on
  * with {4.14, latest}; trimmed to the newest Fedora and the Ubuntu LTS releases to keep the
@@ -228,17 +229,27 @@ const entry = (distro: string, ocamlVersion: string, arch: Arch = 'x86_64', lowe
   ...(lowerBound ? { lowerBound } : {}),
 });
 
+/** The newest release and the LTS one (4.14's latest patch; the oldest given if 4.14 is missing). */
+function latestAndLts(releases: readonly string[]): { latest: string; lts: string } {
+  const latest = releases[0];
+  const oldest = releases[releases.length - 1];
+  if (latest === undefined || oldest === undefined) throw new PlatformCatalogueError('the default catalogue needs at least one OCaml release');
+  return { latest, lts: releases.find((v) => majorMinor(v) === LTS_OCAML) ?? oldest };
+}
+
 /**
  * ocaml-ci's `All` profile (minus flambda, macOS, BSDs and Windows): the main distro with every
  * release, newest first (ocaml-ci lints on that order), each also a candidate for the
  * (lower-bound) job as ocaml-ci's lower-bound platforms are, the other distros with
- * {latest, 4.14}, then the other architectures with the latest release.
+ * {latest, 4.14}, then the other architectures with the latest release. `releases` are full
+ * releases, one per minor, newest first: the variant names keep major.minor ("debian-13-5.5_opam-2.5").
  */
-function allEntries(): PlatformEntry[] {
+function allEntries(releases: readonly string[]): PlatformEntry[] {
+  const { latest, lts } = latestAndLts(releases);
   return [
-    ...OCAML_RELEASES.map((v) => entry(MAIN_DISTRO, v, 'x86_64', true)),
-    ...OTHER_DISTROS.flatMap((d) => [entry(d, LATEST_OCAML), entry(d, LTS_OCAML)]),
-    ...OTHER_ARCHES.map((a) => entry(MAIN_DISTRO, LATEST_OCAML, a)),
+    ...releases.map((v) => entry(MAIN_DISTRO, v, 'x86_64', true)),
+    ...OTHER_DISTROS.flatMap((d) => [entry(d, latest), entry(d, lts)]),
+    ...OTHER_ARCHES.map((a) => entry(MAIN_DISTRO, latest, a)),
   ];
 }
 
@@ -246,20 +257,25 @@ function allEntries(): PlatformEntry[] {
  * ocaml-ci's `Minimal` profile: the main distro with the latest release and 4.14, x86_64 only,
  * and, as there, no (lower-bound) job.
  */
-function minimalEntries(): PlatformEntry[] {
-  return [entry(MAIN_DISTRO, LATEST_OCAML), entry(MAIN_DISTRO, LTS_OCAML)];
+function minimalEntries(releases: readonly string[]): PlatformEntry[] {
+  const { latest, lts } = latestAndLts(releases);
+  return [entry(MAIN_DISTRO, latest), entry(MAIN_DISTRO, lts)];
 }
 
 export const PRESETS = { all: allEntries, minimal: minimalEntries } as const;
 export type PresetName = keyof typeof PRESETS;
 export const isPresetName = (s: string): s is PresetName => Object.hasOwn(PRESETS, s);
 
-export function presetPlatforms(name: PresetName): Platform[] {
-  return platformsFromEntries(PRESETS[name](), `preset ${name}`);
+/**
+ * A preset made of `releases` (latest patch per minor, newest first): those of the pinned
+ * opam-repository when the (analysis) job could read it, else cid's built-in list.
+ */
+export function presetPlatforms(name: PresetName, releases: readonly string[] = BUILTIN_OCAML_RELEASES): Platform[] {
+  return platformsFromEntries(PRESETS[name](releases), `preset ${name}`);
 }
 
 /** The default catalogue (`all`). */
-export const defaultPlatforms = (): Platform[] => presetPlatforms('all');
+export const defaultPlatforms = (releases: readonly string[] = BUILTIN_OCAML_RELEASES): Platform[] => presetPlatforms('all', releases);
 
 /**
  * Resolves the operator's setting (CID_PLATFORMS): a preset name, or the path of a YAML or

@@ -54,6 +54,14 @@ export const RunnerEnvSchema = z.object({
   /** How often the cache is pruned (and at start); 0: never (prune by other means). */
   CID_RUNNER_CACHE_PRUNE_INTERVAL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().nonnegative().default(600)),
   /** Runs again of a networked step that failed on a known transient network error; 0: off. */
+  /** Where the (analysis) job reads the pinned opam-repository's OCaml releases from; "none": cid's built-in list. */
+  CID_OPAM_REPO_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^(?:none|https?:\/\/\S+|file:\/\/\/\S+|\/\S*)$/, 'must be an https:// or file:// URL, an absolute path, or "none"')
+      .default('https://github.com/ocaml/opam-repository.git'),
+  ),
   CID_RUNNER_NETWORK_RETRIES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(10).default(2)),
 });
 
@@ -77,6 +85,8 @@ export interface RunnerConfig {
   cache: { maxBytes: number; maxAgeMs: number; pruneIntervalMs: number };
   /** Retries of a networked `run` step after a transient network failure (0: none). */
   networkRetries: number;
+  /** CID_OPAM_REPO_URL: the opam-repository the default catalogue's OCaml releases are read from, or "none". */
+  opamRepoUrl: string;
   metricsPort?: number;
 }
 
@@ -148,6 +158,7 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env, flags: Ru
       pruneIntervalMs: e.CID_RUNNER_CACHE_PRUNE_INTERVAL_SECONDS * 1000,
     },
     networkRetries: e.CID_RUNNER_NETWORK_RETRIES,
+    opamRepoUrl: e.CID_OPAM_REPO_URL,
     ...(e.CID_METRICS_PORT !== undefined ? { metricsPort: e.CID_METRICS_PORT } : {}),
   };
 }

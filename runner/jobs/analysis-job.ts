@@ -1,35 +1,66 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from '../../app/contract/index.ts';
-import { AnalysisError, analyze, parsePlatformCatalogue, presetPlatforms, isPresetName, PlatformCatalogueError } from '../../app/analysis/index.ts';
+import {
+  AnalysisError,
+  analyze,
+  builtinOcamlReleases,
+  parsePlatformCatalogue,
+  presetPlatforms,
+  isPresetName,
+  PlatformCatalogueError,
+} from '../../app/analysis/index.ts';
+import type { OcamlReleases, PresetName } from '../../app/analysis/index.ts';
 import { looksLikeOpamRepository } from '../../app/opam-repo/index.ts';
 import { listFiles } from './list-files.ts';
 import type { JobOutcome } from './job-outcome.ts';
 import { runOpamRepoAnalysis } from './opam-repo-analysis.ts';
 import type { PrCommitsOptions } from '../source/pr-commits.ts';
 
+/** The OCaml releases at an opam-repository commit (ocamlReleasesAt, bound to the runner's settings). */
+export type ReleasesAt = (opamRepoCommit: string) => Promise<OcamlReleases>;
+
+function checkedPreset(name: string): PresetName {
+  if (!isPresetName(name)) throw new PlatformCatalogueError(`unknown platform preset "${name}"`);
+  return name;
+}
+
 /**
  * The (analysis) job: read the commit's opam files and plan the build matrix. Runs in-process.
  * An opam repository (configured as one, or with a `repo` file and `packages/`) is analysed as
  * opam-repo-ci does instead; that needs `opamRepo` (the work directory and the job token).
+ * A preset catalogue is made of the OCaml releases `releasesAt` finds at the pinned
+ * opam-repository commit (without it, or when it cannot read them: cid's built-in list).
  */
-export async function runAnalysisJob(job: Job, sourceDir: string, log: (line: string) => void, opamRepo?: PrCommitsOptions): Promise<JobOutcome> {
+export async function runAnalysisJob(
+  job: Job,
+  sourceDir: string,
+  log: (line: string) => void,
+  opamRepo?: PrCommitsOptions,
+  releasesAt?: ReleasesAt,
+): Promise<JobOutcome> {
   const params = job.params;
   if (!params) return { status: 'errored', reason: 'the (analysis) job has no parameters (platform catalogue, opam-repository commit)' };
   try {
     const p = params.platforms;
-    const platforms =
-      'preset' in p
-        ? isPresetName(p.preset)
-          ? presetPlatforms(p.preset)
-          : (() => {
-              throw new PlatformCatalogueError(`unknown platform preset "${p.preset}"`);
-            })()
-        : parsePlatformCatalogue(p.text, p.file);
+    const preset = 'preset' in p ? checkedPreset(p.preset) : undefined;
     const files = await listFiles(sourceDir);
     if (opamRepo && (params.opamRepository === true || looksLikeOpamRepository(files))) {
+      // The control plane expands this plan with its own copy of the catalogue (platformsOf), made
+      // of the built-in releases: both sides must use the same platforms.
+      const platforms = 'preset' in p ? presetPlatforms(checkedPreset(p.preset)) : parsePlatformCatalogue(p.text, p.file);
       log(`Analysing ${job.repo} at ${job.sha} as an opam repository: ${platforms.length} platforms\n`);
       return await runOpamRepoAnalysis(job, { ...opamRepo, platforms, ...(params.maxRevdeps === undefined ? {} : { maxRevdeps: params.maxRevdeps }), log });
+    }
+    let platforms;
+    if (preset !== undefined) {
+      const found = releasesAt ? await releasesAt(params.opamRepoCommit) : builtinOcamlReleases('this runner reads no opam-repository');
+      log(`OCaml releases from ${found.source}: ${found.releases.join(', ')}\n`);
+      platforms = presetPlatforms(preset, found.releases);
+    } else if ('file' in p) {
+      platforms = parsePlatformCatalogue(p.text, p.file);
+    } else {
+      throw new PlatformCatalogueError('the (analysis) job names no platform catalogue');
     }
     log(`Analysing ${job.repo} at ${job.sha}: ${files.length} files, ${platforms.length} platforms, opam-repository ${params.opamRepoCommit}\n`);
     const result = await analyze({

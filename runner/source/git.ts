@@ -21,11 +21,12 @@ const BASE_ENV: Record<string, string> = {
 export function git(
   gitDir: string,
   args: readonly string[],
-  opts: { input?: string | Buffer; env?: Record<string, string>; okCodes?: readonly number[] } = {},
+  opts: { input?: string | Buffer; env?: Record<string, string>; okCodes?: readonly number[]; timeoutMs?: number } = {},
 ): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', ['--git-dir', gitDir, ...args], {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...BASE_ENV, ...opts.env },
+      ...(opts.timeoutMs === undefined ? {} : { timeout: opts.timeoutMs }),
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
@@ -35,8 +36,9 @@ export function git(
       stderr = (stderr + d.toString()).slice(-4000);
     });
     child.on('error', (err) => reject(new SourceError(`git: ${err.message}`)));
-    child.on('close', (code) => {
-      const r = { code: code ?? 1, stdout: Buffer.concat(out), stderr: stderr.trim() };
+    child.on('close', (code, signal) => {
+      const timedOut = signal !== null && opts.timeoutMs !== undefined ? `timed out after ${opts.timeoutMs} ms` : '';
+      const r = { code: code ?? 1, stdout: Buffer.concat(out), stderr: stderr.trim() || timedOut };
       if ((opts.okCodes ?? [0]).includes(r.code)) resolve(r);
       else reject(new SourceError(`git ${args.slice(0, 3).join(' ')} failed (exit ${r.code}): ${r.stderr.slice(-500)}`));
     });

@@ -12,6 +12,7 @@ import { CheckRunReporter } from '../github/check-run-reporter.ts';
 import { JobLog } from '../logs/job-log.ts';
 import { fetchSource, SourceError } from '../source/index.ts';
 import { runAnalysisJob } from '../jobs/analysis-job.ts';
+import { ocamlReleasesAt } from '../jobs/ocaml-releases.ts';
 import { runBuildJob } from '../jobs/build-job.ts';
 import type { JobOutcome } from '../jobs/job-outcome.ts';
 import { keepAlive, type StopReason } from './job-keepalive.ts';
@@ -241,7 +242,9 @@ export class Runner {
       write(stamp(`[cid] fetching ${job.repo}@${job.sha.slice(0, 12)}\n`));
       await fetchSource(job, dir, jobToken, { workDir: this.d.config.workDir });
       if (job.kind === 'analysis') {
-        outcome = await runAnalysisJob(job, dir, (line) => write(stamp(line)), { workDir: this.d.config.workDir, token: jobToken });
+        const { workDir, opamRepoUrl } = this.d.config;
+        const releasesAt = (commit: string) => ocamlReleasesAt(commit, { url: opamRepoUrl, workDir });
+        outcome = await runAnalysisJob(job, dir, (line) => write(stamp(line)), { workDir, token: jobToken }, releasesAt);
       } else {
         outcome = await runBuildJob(job, {
           docker: this.d.docker,

@@ -5,7 +5,8 @@ import type { PlannedJob } from '../../../app/contract/index.ts';
 import { analyze } from '../../../app/analysis/analyze.ts';
 import { AnalysisError } from '../../../app/analysis/errors.ts';
 import { presetPlatforms } from '../../../app/analysis/platforms.ts';
-import { COMMIT, memoryRepo, opamFile, platforms } from './support.ts';
+import { join } from 'node:path';
+import { COMMIT, diskRepo, FIXTURES, memoryRepo, opamFile, platforms } from './support.ts';
 
 const run = async (contents: Record<string, string>, ps = presetPlatforms('all'), extra: { lint?: boolean } = {}) => {
   const repo = memoryRepo(contents);
@@ -55,17 +56,17 @@ describe('analyze', () => {
     });
     assert.deepEqual(r.dropped, [
       {
-        variant: 'debian-13-5.4_s390x_opam-2.5',
+        variant: 'debian-13-5.5_s390x_opam-2.5',
         reason: 'a: not available here (available: arch != "s390x"); b: not available here (available: arch != "s390x" & arch != "riscv64")',
       },
     ]);
     // riscv64: a can install, b cannot: build only a.
-    const riscv = r.jobs.find((j) => j.name === 'debian-13-5.4_riscv64_opam-2.5');
+    const riscv = r.jobs.find((j) => j.name === 'debian-13-5.5_riscv64_opam-2.5');
     assert.match(buildCmd(riscv), /^opam exec -- dune build --only-packages=a @install @check @runtest && rm -rf _build$/);
     const deps = riscv?.spec.steps.find((s) => s.op === 'run' && s.shell.startsWith('opam install --cli=2.5 --deps-only'));
     assert.equal(deps?.op === 'run' ? deps.shell : '', 'opam install --cli=2.5 --deps-only --with-test -y a.dev');
     // x86_64: both install, no --only-packages.
-    const main = r.jobs.find((j) => j.name === 'debian-13-5.4_opam-2.5');
+    const main = r.jobs.find((j) => j.name === 'debian-13-5.5_opam-2.5');
     assert.doesNotMatch(buildCmd(main), /only-packages/);
   });
 
@@ -77,13 +78,26 @@ describe('analyze', () => {
     assert.deepEqual(r.dropped, [{ variant: 'debian-13-4.14_opam-2.5', reason: 'a, b: ocaml >= 5.0 required' }]);
   });
 
+  it('builds a root that needs the newest OCaml of the pinned opam-repository on it (ocaml-lsp on 5.5)', async () => {
+    const r = await analyze({ ...diskRepo(join(FIXTURES, 'analysis/needs-newest-ocaml')), platforms: presetPlatforms('all'), opamRepoCommit: COMMIT });
+    const onlyLibraries = (name: string) =>
+      r.jobs.find((j) => j.name === name)?.spec.steps.some((s) => s.op === 'run' && s.shell.includes('--only-packages=jsonrpc,lsp'));
+    const main = r.jobs.filter((j) => j.kind === 'build' && /^debian-13-[\d.]+_opam-2\.5$/.test(j.name)).map((j) => j.name);
+    assert.deepEqual(
+      main.filter((n) => !onlyLibraries(n)),
+      ['debian-13-5.5_opam-2.5'],
+      'ocaml-lsp-server builds on 5.5, and only there',
+    );
+    assert.equal(onlyLibraries('debian-13-5.4_opam-2.5'), true, 'on 5.4 the libraries only');
+  });
+
   it('fails when no platform is left, listing why', async () => {
     await assert.rejects(
       run({ 'a.opam': opamFile({ depends: '"ocaml" {< "4.00"}' }) }, presetPlatforms('minimal')),
       (err: unknown) =>
         err instanceof AnalysisError &&
         err.message ===
-          'No solution found for any supported platform:\ndebian-13-5.4_opam-2.5: a: ocaml < 4.00 required\ndebian-13-4.14_opam-2.5: a: ocaml < 4.00 required',
+          'No solution found for any supported platform:\ndebian-13-5.5_opam-2.5: a: ocaml < 4.00 required\ndebian-13-4.14_opam-2.5: a: ocaml < 4.00 required',
     );
   });
 
@@ -99,7 +113,7 @@ describe('analyze', () => {
     const r = await run({ 'a.opam': opamFile({ available: 'os-distribution != "alpine" & os-family != "suse"' }) });
     assert.deepEqual(
       r.dropped.map((d) => d.variant),
-      ['alpine-3.24-5.4_opam-2.5', 'alpine-3.24-4.14_opam-2.5', 'opensuse-16.0-5.4_opam-2.5', 'opensuse-16.0-4.14_opam-2.5'],
+      ['alpine-3.24-5.5_opam-2.5', 'alpine-3.24-4.14_opam-2.5', 'opensuse-16.0-5.5_opam-2.5', 'opensuse-16.0-4.14_opam-2.5'],
     );
   });
 
@@ -150,25 +164,47 @@ describe('lint jobs', () => {
     const doc = r.jobs.find((j) => j.name === '(lint-doc)');
     assert.equal(doc?.spec.from, 'ocaml/opam:debian-13-ocaml-5.1');
     assert.equal(doc?.pool, 'linux-x86_64');
-    assert.match(buildCmd(doc), /^ODOC_WARN_ERROR=true opam exec -- dune build @doc/, 'odoc warnings are errors by default');
   });
 
-  it('(lint-doc) can let odoc warnings pass, as ocaml-ci does', async () => {
-    const repo = memoryRepo(simple);
-    const r = await analyze({ ...repo, platforms: presetPlatforms('minimal'), opamRepoCommit: COMMIT, docWarningsAsErrors: false });
-    assert.match(buildCmd(r.jobs.find((j) => j.name === '(lint-doc)')), /^ODOC_WARN_ERROR=false /);
+  it('(lint-doc) lets odoc warnings pass as ocaml-ci does: only a failed build of the docs fails it', async () => {
+    // A project whose documentation has odoc warnings (a reference to nothing, unbalanced markup).
+    const r = await analyze({ ...diskRepo(join(FIXTURES, 'analysis/doc-warnings')), platforms: presetPlatforms('minimal'), opamRepoCommit: COMMIT });
+    const doc = r.jobs.find((j) => j.name === '(lint-doc)');
+    assert.equal(doc?.experimental, false, '(lint-doc) is a required job, as in ocaml-ci');
+    assert.equal(buildCmd(doc), 'ODOC_WARN_ERROR=false opam exec -- dune build @doc || (echo "dune build @doc failed"; exit 2)');
+    const strict = await analyze({ ...memoryRepo(simple), platforms: presetPlatforms('minimal'), opamRepoCommit: COMMIT, docWarningsAsErrors: true });
+    assert.match(buildCmd(strict.jobs.find((j) => j.name === '(lint-doc)')), /^ODOC_WARN_ERROR=true /, 'warnings as errors only when asked');
   });
 
-  it('(lint-opam) is experimental, on the first x86_64 platform with OCaml >= 4.14', async () => {
+  it('(lint-opam) is experimental, on the lowest x86_64 OCaml >= 4.14 that can install opam-dune-lint', async () => {
+    // The default catalogue lists the newest OCaml first; ocaml-ci still lints on 4.14.
     const r = await run(simple);
+    assert.equal(presetPlatforms('all')[0]?.variant, 'debian-13-5.5_opam-2.5');
     const lint = r.jobs.find((j) => j.name === '(lint-opam)');
     assert.equal(lint?.experimental, true);
-    assert.equal(lint?.spec.from, 'ocaml/opam:debian-13-ocaml-5.4');
+    assert.equal(lint?.spec.from, 'ocaml/opam:debian-13-ocaml-4.14');
     const shells = lint?.spec.steps.flatMap((s) => (s.op === 'run' ? [s.shell] : []));
     assert.deepEqual(shells?.slice(-2), ['opam lint', 'opam exec -- opam-dune-lint']);
     const older = await run(simple, platforms({ distro: 'debian-12', ocamlVersion: '4.13' }));
     assert.ok(!names(older.jobs).includes('(lint-opam)'));
     assert.deepEqual(older.dropped, [{ variant: '(lint-opam)', reason: 'no x86_64 platform with opam and OCaml >= 4.14 is left to run it on' }]);
+  });
+
+  it('(lint-opam) skips what the roots rule out, older OCaml and other architectures', async () => {
+    const newest = await run({ 'a.opam': opamFile({ depends: '"ocaml" {>= "5.2"}' }) });
+    assert.equal(newest.jobs.find((j) => j.name === '(lint-opam)')?.spec.from, 'ocaml/opam:debian-13-ocaml-5.2');
+    const mixed = await run(
+      simple,
+      platforms(
+        { distro: 'debian-13', ocamlVersion: '5.5' },
+        { distro: 'debian-13', ocamlVersion: '4.14', arch: 'arm64' },
+        { distro: 'ubuntu-24.04', ocamlVersion: '5.1' },
+        { distro: 'debian-12', ocamlVersion: '4.13' },
+        { distro: 'fedora-44', ocamlVersion: '5.3' },
+      ),
+    );
+    assert.equal(mixed.jobs.find((j) => j.name === '(lint-opam)')?.spec.from, 'ocaml/opam:ubuntu-24.04-ocaml-5.1');
+    assert.equal(mixed.jobs.find((j) => j.name === '(lint-doc)')?.spec.from, 'ocaml/opam:debian-12-ocaml-4.13', '(lint-doc) keeps the lowest OCaml');
   });
 
   it('never runs on preinstalled images or other architectures', async () => {

@@ -70,7 +70,7 @@ describe('golden specs and Dockerfiles', () => {
       'app.opam': opamFile({ depends: '"ocaml" "dune" "fmt"' }),
       'app.opam.locked': opamFile({
         extra: 'x-opam-monorepo-version: "0.3"',
-        depends: '"ocaml" {= "5.4.1"} "dune" {= "3.16.0"} "fmt" {= "0.9.0"}',
+        depends: '"ocaml" {= "5.5.0"} "dune" {= "3.16.0"} "fmt" {= "0.9.0"}',
       }),
     });
     await checkScenario('monorepo', repo, presetPlatforms('minimal'));

@@ -5,7 +5,7 @@ import { AnalysisError } from '../../../app/analysis/errors.ts';
 import { presetPlatforms } from '../../../app/analysis/platforms.ts';
 import { COMMIT, memoryRepo, opamFile, platforms } from './support.ts';
 
-const lock = (version: string, ocaml = '4.14.3') =>
+const lock = (version: string, ocaml = '4.14.4') =>
   opamFile({ extra: `x-opam-monorepo-version: "${version}"`, depends: `"ocaml" {= "${ocaml}"} "dune" {= "3.16.0"} "fmt" {= "0.9.0"}` });
 
 const run = (contents: Record<string, string>, ps = presetPlatforms('all')) => {

@@ -1,10 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  LATEST_OCAML,
   LTS_OCAML,
   MAIN_DISTRO,
-  OCAML_RELEASES,
   loadPlatforms,
   parsePlatformCatalogue,
   presetPlatforms,
@@ -23,15 +21,17 @@ function catalogueError(text: string, file = 'platforms.yml'): string {
 }
 
 describe('presets', () => {
+  // The built-in list: what opam-repository 97014be (the default CID_OPAM_REPO_COMMIT) has.
   const all = presetPlatforms('all');
+  const BUILTIN = ['5.5.0', '5.4.1', '5.3.0', '5.2.1', '5.1.1', '5.0.0', '4.14.4'];
 
   it('all: the main distro with every release, newest first, on x86_64', () => {
     const main = all.filter((p) => p.distro === MAIN_DISTRO && p.arch === 'x86_64');
     assert.deepEqual(
       main.map((p) => p.ocamlVersion),
-      [...OCAML_RELEASES],
+      BUILTIN,
     );
-    assert.equal(all[0]?.ocamlVersion, LATEST_OCAML, 'the first platform is the latest release');
+    assert.equal(all[0]?.variant, 'debian-13-5.5_opam-2.5', 'the first platform is the latest release');
   });
 
   it('all: other distros with 4.14 and the latest release only', () => {
@@ -42,7 +42,7 @@ describe('presets', () => {
     for (const d of distros) {
       assert.deepEqual(
         others.filter((p) => p.distro === d).map((p) => p.ocamlVersion),
-        [LATEST_OCAML, LTS_OCAML],
+        ['5.5.0', '4.14.4'],
         d,
       );
     }
@@ -53,33 +53,54 @@ describe('presets', () => {
     assert.deepEqual(
       archs.map((p) => [p.variant, p.pool]),
       [
-        [`${MAIN_DISTRO}-${LATEST_OCAML}_arm64_opam-2.5`, 'linux-arm64'],
-        [`${MAIN_DISTRO}-${LATEST_OCAML}_ppc64_opam-2.5`, 'linux-ppc64le'],
-        [`${MAIN_DISTRO}-${LATEST_OCAML}_s390x_opam-2.5`, 'linux-s390x'],
-        [`${MAIN_DISTRO}-${LATEST_OCAML}_riscv64_opam-2.5`, 'linux-riscv64'],
+        [`${MAIN_DISTRO}-5.5_arm64_opam-2.5`, 'linux-arm64'],
+        [`${MAIN_DISTRO}-5.5_ppc64_opam-2.5`, 'linux-ppc64le'],
+        [`${MAIN_DISTRO}-5.5_s390x_opam-2.5`, 'linux-s390x'],
+        [`${MAIN_DISTRO}-5.5_riscv64_opam-2.5`, 'linux-riscv64'],
       ],
     );
   });
 
-  it('all: ocaml/opam images named after distro and release; names unique', () => {
-    const p = all.find((x) => x.distro === 'ubuntu-24.04' && x.ocamlVersion === '4.14');
+  it('all: ocaml/opam images named after distro and minor release; names unique', () => {
+    const p = all.find((x) => x.distro === 'ubuntu-24.04' && x.ocamlVersion === '4.14.4');
     assert.equal(p?.image, 'ocaml/opam:ubuntu-24.04-ocaml-4.14');
+    assert.equal(p?.variant, 'ubuntu-24.04-4.14_opam-2.5');
+    assert.equal(platformVars(p!)['ocaml:version'], '4.14.4', 'opam variables use the full release');
     assert.equal(new Set(all.map((x) => x.variant)).size, all.length);
   });
 
   it('minimal: the main distro with the latest release and 4.14 on x86_64 only', () => {
     assert.deepEqual(
       presetPlatforms('minimal').map((p) => p.variant),
-      [`${MAIN_DISTRO}-${LATEST_OCAML}_opam-2.5`, `${MAIN_DISTRO}-${LTS_OCAML}_opam-2.5`],
+      [`${MAIN_DISTRO}-5.5_opam-2.5`, `${MAIN_DISTRO}-${LTS_OCAML}_opam-2.5`],
     );
   });
 
   it('(lower-bound) candidates: every release of the main distro on x86_64 in all, none in minimal (as ocaml-ci)', () => {
     assert.deepEqual(
       all.filter((p) => p.lowerBound).map((p) => p.variant),
-      OCAML_RELEASES.map((v) => `${MAIN_DISTRO}-${v}_opam-2.5`),
+      ['5.5', '5.4', '5.3', '5.2', '5.1', '5.0', '4.14'].map((v) => `${MAIN_DISTRO}-${v}_opam-2.5`),
     );
     assert.ok(presetPlatforms('minimal').every((p) => !p.lowerBound));
+  });
+
+  it('are made of the releases they are given: a new minor comes in, and is the latest everywhere', () => {
+    const releases = ['5.6.0', '5.5.1', '4.14.4'];
+    const ps = presetPlatforms('all', releases);
+    assert.deepEqual(
+      ps.filter((p) => p.distro === MAIN_DISTRO && p.arch === 'x86_64').map((p) => p.variant),
+      ['debian-13-5.6_opam-2.5', 'debian-13-5.5_opam-2.5', 'debian-13-4.14_opam-2.5'],
+    );
+    assert.deepEqual(
+      ps.filter((p) => p.distro === 'fedora-44').map((p) => p.ocamlVersion),
+      ['5.6.0', '4.14.4'],
+    );
+    assert.ok(ps.filter((p) => p.arch !== 'x86_64').every((p) => p.ocamlVersion === '5.6.0'));
+    assert.deepEqual(
+      presetPlatforms('minimal', releases).map((p) => p.variant),
+      ['debian-13-5.6_opam-2.5', 'debian-13-4.14_opam-2.5'],
+    );
+    assert.throws(() => presetPlatforms('all', []), PlatformCatalogueError);
   });
 });
 

@@ -21,10 +21,10 @@ describe('the opam-repository matrix', () => {
     const m = opamRepoMatrix(presetPlatforms('all'));
     assert.equal(m.mainDistro, 'debian-13');
     const by = (g: string) => m.platforms.filter((p) => p.group === g).map((p) => p.label);
-    assert.deepEqual(by('compilers'), ['5.4', '5.3', '5.2', '5.1', '5.0', '4.14']);
-    assert.ok(by('distributions').includes('ubuntu-24.04-4.14') && by('distributions').includes('fedora-44-5.4'));
-    assert.deepEqual(by('extras'), ['arm64-5.4', 'ppc64le-5.4', 's390x-5.4', 'riscv64-5.4']);
-    assert.deepEqual(revdepPlatforms(m).map((p) => p.label), ['4.14', '5.4']);
+    assert.deepEqual(by('compilers'), ['5.5', '5.4', '5.3', '5.2', '5.1', '5.0', '4.14']);
+    assert.ok(by('distributions').includes('ubuntu-24.04-4.14') && by('distributions').includes('fedora-44-5.5'));
+    assert.deepEqual(by('extras'), ['arm64-5.5', 'ppc64le-5.5', 's390x-5.5', 'riscv64-5.5']);
+    assert.deepEqual(revdepPlatforms(m).map((p) => p.label), ['4.14', '5.5']);
   });
 
   test('job names round-trip', () => {
@@ -81,17 +81,18 @@ describe('planning', () => {
     assert.deepEqual(
       c.map((j) => [j.name, j.skip ?? 'built']),
       [
+        ['compilers,5.5,new.1.0', 'built'],
         ['compilers,5.4,new.1.0', 'built'],
         ['compilers,5.3,new.1.0', 'built'],
         ['compilers,5.2,new.1.0', 'built'],
         ['compilers,5.1,new.1.0', 'built'],
         ['compilers,5.0,new.1.0', 'built'],
         ['compilers,4.14,new.1.0', 'ocaml >= 5.0 required'],
-        ['compilers,5.4,new.1.0,tests', 'built'],
+        ['compilers,5.5,new.1.0,tests', 'built'],
         ['compilers,5.0,new.1.0,lower-bounds', 'built'],
       ],
     );
-    assert.deepEqual(jobs.filter((j) => j.experimental).map((j) => j.name), ['distributions,alpine-3.24-5.4,new.1.0', 'distributions,alpine-3.24-4.14,new.1.0']);
+    assert.deepEqual(jobs.filter((j) => j.experimental).map((j) => j.name), ['distributions,alpine-3.24-5.5,new.1.0', 'distributions,alpine-3.24-4.14,new.1.0']);
   });
 
   test('revdeps: newest release per package, direct first, never one of the PR, each once per PR, capped', () => {
@@ -110,7 +111,7 @@ describe('planning', () => {
         0,
         [
           ['debian-13-4.14_opam-2.5', ['choice.1.0', 'tester.1.0', 'versioned.2.0', 'top.1.0']],
-          ['debian-13-5.4_opam-2.5', ['choice.1.0', 'tester.1.0', 'versioned.2.0', 'top.1.0']],
+          ['debian-13-5.5_opam-2.5', ['choice.1.0', 'tester.1.0', 'versioned.2.0', 'top.1.0']],
         ],
       ],
       // top.1.0 and conflicting.1.0 depend on mid; top was taken by base-a.2.0 already.
@@ -120,7 +121,7 @@ describe('planning', () => {
         0,
         [
           ['debian-13-4.14_opam-2.5', ['conflicting.1.0']],
-          ['debian-13-5.4_opam-2.5', ['conflicting.1.0']],
+          ['debian-13-5.5_opam-2.5', ['conflicting.1.0']],
         ],
       ],
     ]);
@@ -161,7 +162,7 @@ describe('build specs and their expansion', () => {
     const spec = BuildSpecSchema.parse(opamRepoJobSpec({ platform: p, pkg: 'fmt.0.10.0', type: 'build' }));
     const text = renderDockerfile(spec);
     for (const want of [
-      'FROM ocaml/opam:debian-13-ocaml-5.4',
+      'FROM ocaml/opam:debian-13-ocaml-5.5',
       'ENV OPAMDOWNLOADJOBS="1"',
       'ENV OPAMERRLOGLEN="0"',
       'ENV OPAMPRECISETRACKING="1"',
@@ -198,9 +199,9 @@ describe('build specs and their expansion', () => {
         packages: [],
         lint: [],
         jobs: [
-          { name: 'compilers,5.4,a.1', variant: 'debian-13-5.4_opam-2.5', pkg: 'a.1', type: 'build', experimental: false },
+          { name: 'compilers,5.5,a.1', variant: 'debian-13-5.5_opam-2.5', pkg: 'a.1', type: 'build', experimental: false },
           { name: 'compilers,4.14,a.1', variant: 'debian-13-4.14_opam-2.5', pkg: 'a.1', type: 'build', experimental: false, skip: 'ocaml >= 5.0 required' },
-          { name: 'extras,arm64-5.4,a.1', variant: 'debian-13-5.4_arm64_opam-2.5', pkg: 'a.1', type: 'build', experimental: true },
+          { name: 'extras,arm64-5.5,a.1', variant: 'debian-13-5.5_arm64_opam-2.5', pkg: 'a.1', type: 'build', experimental: true },
         ],
         revdeps: [
           {
@@ -208,7 +209,7 @@ describe('build specs and their expansion', () => {
             total: 3,
             capped: 0,
             builds: [
-              { variant: 'debian-13-5.4_opam-2.5', packages: ['b.1', 'c.2'] },
+              { variant: 'debian-13-5.5_opam-2.5', packages: ['b.1', 'c.2'] },
               { variant: 'gone-4.14_opam-2.5', packages: ['b.1'] },
             ],
           },
@@ -219,14 +220,14 @@ describe('build specs and their expansion', () => {
     assert.deepEqual(
       planned.map((j) => [j.name, j.kind, j.pool, j.priority, j.timeoutSeconds]),
       [
-        ['compilers,5.4,a.1', 'opam-repo', 'linux-x86_64', 'urgent', 7200],
-        ['compilers,5.4,a.1,revdeps,b.1', 'opam-repo', 'linux-x86_64', 'bulk', 7200],
-        ['compilers,5.4,a.1,revdeps,c.2', 'opam-repo', 'linux-x86_64', 'bulk', 7200],
+        ['compilers,5.5,a.1', 'opam-repo', 'linux-x86_64', 'urgent', 7200],
+        ['compilers,5.5,a.1,revdeps,b.1', 'opam-repo', 'linux-x86_64', 'bulk', 7200],
+        ['compilers,5.5,a.1,revdeps,c.2', 'opam-repo', 'linux-x86_64', 'bulk', 7200],
       ],
     );
     assert.deepEqual(skipped, [
       { name: 'compilers,4.14,a.1', pool: 'linux-x86_64', reason: 'ocaml >= 5.0 required' },
-      { name: 'extras,arm64-5.4,a.1', pool: 'linux-x86_64', reason: 'platform debian-13-5.4_arm64_opam-2.5 is no longer in the catalogue' },
+      { name: 'extras,arm64-5.5,a.1', pool: 'linux-x86_64', reason: 'platform debian-13-5.5_arm64_opam-2.5 is no longer in the catalogue' },
       { name: 'gone-4.14_opam-2.5,a.1,revdeps,b.1', pool: 'linux-x86_64', reason: 'platform gone-4.14_opam-2.5 is no longer in the catalogue' },
     ]);
     assert.match(renderDockerfile(planned[1]?.spec as never), /opam reinstall b\.1;/);

@@ -78,3 +78,15 @@ test('a staleness shorter than three heartbeats is refused, naming both variable
   );
   assert.equal(loadRunnerConfig({ CID_RUNNER_HEARTBEAT_SECONDS: '10' }).staleMs, 30_000);
 });
+
+test('CID_OPAM_REPO_URL: GitHub by default, a file:// URL or path, or none; anything else names the variable', () => {
+  assert.equal(loadRunnerConfig({}).opamRepoUrl, 'https://github.com/ocaml/opam-repository.git');
+  assert.equal(loadRunnerConfig({ CID_OPAM_REPO_URL: '' }).opamRepoUrl, 'https://github.com/ocaml/opam-repository.git');
+  assert.equal(loadRunnerConfig({ CID_OPAM_REPO_URL: 'none' }).opamRepoUrl, 'none');
+  assert.equal(loadRunnerConfig({ CID_OPAM_REPO_URL: 'file:///srv/opam-repository' }).opamRepoUrl, 'file:///srv/opam-repository');
+  assert.equal(loadRunnerConfig({ CID_OPAM_REPO_URL: '/srv/opam-repository' }).opamRepoUrl, '/srv/opam-repository');
+  assert.throws(
+    () => loadRunnerConfig({ CID_OPAM_REPO_URL: 'git@github.com:ocaml/opam-repository' }),
+    (e: unknown) => e instanceof ConfigError && /CID_OPAM_REPO_URL: must be an https:\/\/ or file:\/\/ URL, an absolute path, or "none"/.test(e.message),
+  );
+});

@@ -98,7 +98,7 @@ test('a new release: merged into the moved base, built on every platform, its re
   assert.deepEqual(o.packages, [{ pkg: 'fmt.0.10.0', change: 'new-release', hasTests: false }], 'fmt.0.8.8 (only on master) is not a change');
   assert.deepEqual(
     o.jobs.map((j) => j.name),
-    ['compilers,5.4,fmt.0.10.0', 'compilers,4.14,fmt.0.10.0', 'compilers,4.14,fmt.0.10.0,lower-bounds'],
+    ['compilers,5.5,fmt.0.10.0', 'compilers,4.14,fmt.0.10.0', 'compilers,4.14,fmt.0.10.0,lower-bounds'],
   );
   assert.deepEqual(o.lint, []);
   const [r] = o.revdeps;
@@ -106,7 +106,7 @@ test('a new release: merged into the moved base, built on every platform, its re
   // alcotest needs fmt >= 0.8.7 (direct); logs has fmt as a depopt.
   assert.deepEqual(r?.builds.map((b) => [b.variant, b.packages]), [
     ['debian-13-4.14_opam-2.5', ['alcotest.1.7.0', 'logs.0.7.0']],
-    ['debian-13-5.4_opam-2.5', ['alcotest.1.7.0', 'logs.0.7.0']],
+    ['debian-13-5.5_opam-2.5', ['alcotest.1.7.0', 'logs.0.7.0']],
   ]);
   assert.match(log, /fmt\.0\.10\.0: new-release/);
 });
@@ -129,7 +129,7 @@ test('a changed dependency is significant: rebuilt with its revdeps', async (t) 
   const { status, result } = await analyse(head);
   assert.equal(status, 'passed');
   assert.deepEqual(result.opamRepo?.packages, [{ pkg: 'cmdliner.1.3.0', change: 'significantly-changed', hasTests: false }]);
-  assert.ok(result.opamRepo?.jobs.some((j) => j.name === 'compilers,5.4,cmdliner.1.3.0'));
+  assert.ok(result.opamRepo?.jobs.some((j) => j.name === 'compilers,5.5,cmdliner.1.3.0'));
   // alcotest depends on cmdliner; fmt and logs have it as an optional dependency.
   assert.deepEqual(result.opamRepo?.revdeps[0]?.builds[0]?.packages, ['alcotest.1.7.0', 'fmt.0.9.0', 'logs.0.7.0']);
 });
@@ -194,7 +194,7 @@ test('a new package: lint errors in opam-repo-ci wording; a tests job when it ha
   assert.equal(messages.length, want.length, messages.join('\n'));
   assert.deepEqual(
     o?.jobs.map((j) => j.name),
-    ['compilers,5.4,frobnicate.1.0', 'compilers,4.14,frobnicate.1.0', 'compilers,5.4,frobnicate.1.0,tests', 'compilers,4.14,frobnicate.1.0,lower-bounds'],
+    ['compilers,5.5,frobnicate.1.0', 'compilers,4.14,frobnicate.1.0', 'compilers,5.5,frobnicate.1.0,tests', 'compilers,4.14,frobnicate.1.0,lower-bounds'],
   );
   assert.deepEqual(o?.revdeps, [], 'a new package has no revdeps outside the PR');
 });

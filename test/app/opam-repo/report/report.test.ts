@@ -55,11 +55,11 @@ const analysis: OpamRepoAnalysis = {
     { level: 'warning', pkg: 'fmt.0.10.0', message: "Warning in fmt.0.10.0: Missing field 'license'" },
   ],
   jobs: [
-    { name: 'compilers,5.4,fmt.0.10.0', variant: 'debian-13-5.4_opam-2.5', pkg: 'fmt.0.10.0', type: 'build', experimental: false },
+    { name: 'compilers,5.5,fmt.0.10.0', variant: 'debian-13-5.5_opam-2.5', pkg: 'fmt.0.10.0', type: 'build', experimental: false },
     { name: 'compilers,4.14,fmt.0.10.0', variant: 'debian-13-4.14_opam-2.5', pkg: 'fmt.0.10.0', type: 'build', experimental: false },
-    { name: 'compilers,5.4,fmt.0.10.0,tests', variant: 'debian-13-5.4_opam-2.5', pkg: 'fmt.0.10.0', type: 'tests', experimental: false },
+    { name: 'compilers,5.5,fmt.0.10.0,tests', variant: 'debian-13-5.5_opam-2.5', pkg: 'fmt.0.10.0', type: 'tests', experimental: false },
   ],
-  revdeps: [{ pkg: 'fmt.0.10.0', total: 40, capped: 38, builds: [{ variant: 'debian-13-5.4_opam-2.5', packages: ['logs.0.7.0', 'alcotest.1.7.0'] }] }],
+  revdeps: [{ pkg: 'fmt.0.10.0', total: 40, capped: 38, builds: [{ variant: 'debian-13-5.5_opam-2.5', packages: ['logs.0.7.0', 'alcotest.1.7.0'] }] }],
 };
 
 const analysisJob = (status: JobStatus, out: OpamRepoAnalysis | undefined = analysis, reason?: string) =>
@@ -67,11 +67,11 @@ const analysisJob = (status: JobStatus, out: OpamRepoAnalysis | undefined = anal
 
 const spec = opamRepoJobSpec({ platform: platform as never, pkg: 'fmt.0.10.0', type: 'build' });
 const builds = (s: [JobStatus, JobStatus, JobStatus], revdeps: [JobStatus, JobStatus]) => [
-  job('compilers,5.4,fmt.0.10.0', s[0], { spec }),
+  job('compilers,5.5,fmt.0.10.0', s[0], { spec }),
   job('compilers,4.14,fmt.0.10.0', s[1], { spec, reason: 'opam-repo-ci detected dependencies failing: topkg' }),
-  job('compilers,5.4,fmt.0.10.0,tests', s[2], { spec }),
-  job('compilers,5.4,fmt.0.10.0,revdeps,logs.0.7.0', revdeps[0], { priority: 'bulk', spec, reason: 'exit 1' }),
-  job('compilers,5.4,fmt.0.10.0,revdeps,alcotest.1.7.0', revdeps[1], { priority: 'bulk', spec }),
+  job('compilers,5.5,fmt.0.10.0,tests', s[2], { spec }),
+  job('compilers,5.5,fmt.0.10.0,revdeps,logs.0.7.0', revdeps[0], { priority: 'bulk', spec, reason: 'exit 1' }),
+  job('compilers,5.5,fmt.0.10.0,revdeps,alcotest.1.7.0', revdeps[1], { priority: 'bulk', spec }),
 ];
 
 describe('commit statuses', () => {
@@ -123,16 +123,16 @@ describe('the status comment', () => {
     assert.ok(body.includes(`merged into \`${BASE.slice(0, 7)}\``));
     assert.ok(body.includes('| fmt.0.10.0 | new release (has tests) |'));
     assert.ok(body.includes('| astring.0.8.6 | changed insignificantly (not built) |'));
-    assert.ok(body.includes(`| compilers,5.4 | [✅](${link('compilers,5.4,fmt.0.10.0')}) |`), body);
+    assert.ok(body.includes(`| compilers,5.5 | [✅](${link('compilers,5.5,fmt.0.10.0')}) |`), body);
     assert.ok(body.includes(`| compilers,4.14 | [❌](${link('compilers,4.14,fmt.0.10.0')}) |`));
-    assert.ok(body.includes(`| tests | [⏳ 5.4](${link('compilers,5.4,fmt.0.10.0,tests')}) |`));
+    assert.ok(body.includes(`| tests | [⏳ 5.5](${link('compilers,5.5,fmt.0.10.0,tests')}) |`));
     assert.ok(body.includes('| fmt.0.10.0 | 40 | 2 (38 over the cap) | 1 | 1 | 0 |'));
-    assert.ok(body.includes(`- [compilers,5.4,fmt.0.10.0,revdeps,logs.0.7.0](${link('compilers,5.4,fmt.0.10.0,revdeps,logs.0.7.0')}): exit 1`));
+    assert.ok(body.includes(`- [compilers,5.5,fmt.0.10.0,revdeps,logs.0.7.0](${link('compilers,5.5,fmt.0.10.0,revdeps,logs.0.7.0')}): exit 1`));
     assert.ok(body.includes("```\nError in fmt.0.10.0: Missing field 'maintainer'\nWarning in fmt.0.10.0: Missing field 'license'\n```"));
     // The first failure is the release's own build, not a revdep.
     assert.ok(body.includes(`### To reproduce [\`compilers,4.14,fmt.0.10.0\`](${link('compilers,4.14,fmt.0.10.0')}) locally`));
     assert.ok(body.includes(`git -c advice.detachedHead=false checkout ${BASE}\ngit -c user.name=cid -c user.email=cid@localhost merge --no-edit ${SHA}`));
-    assert.ok(body.includes('FROM ocaml/opam:debian-13-ocaml-5.4'));
+    assert.ok(body.includes('FROM ocaml/opam:debian-13-ocaml-5.5'));
   });
 
   test('skipped and accepted cells; a verdict when done; a failed analysis says why', () => {
@@ -150,7 +150,7 @@ describe('the status comment', () => {
   });
 
   test('stays under GitHub’s size limit with thousands of revdeps', () => {
-    const many = Array.from({ length: 3000 }, (_, i) => job(`compilers,5.4,fmt.0.10.0,revdeps,pkg${i}.1.0`, 'failed', { reason: 'a long reason '.repeat(20) }));
+    const many = Array.from({ length: 3000 }, (_, i) => job(`compilers,5.5,fmt.0.10.0,revdeps,pkg${i}.1.0`, 'failed', { reason: 'a long reason '.repeat(20) }));
     const plan = { ...analysis, revdeps: [{ pkg: 'fmt.0.10.0', total: 3000, capped: 0, builds: [{ variant: 'v', packages: many.map((_, i) => `pkg${i}.1.0`) }] }] };
     const body = commentBody({ view: viewOf(pipeline, [analysisJob('passed', plan), ...builds(['passed', 'passed', 'passed'], ['passed', 'passed']), ...many]), publicUrl: URL });
     assert.ok(body.length <= MAX_COMMENT_CHARS, String(body.length));
