@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AnalysisResultSchema } from '../contract/index.ts';
+import { AnalysisResultSchema, boundPackages, packageName } from '../contract/index.ts';
 import { ConfigError } from '../errors/index.ts';
 import type { AnalysisResult, BuildSpec, PlannedJob } from '../contract/index.ts';
 import { AnalysisError } from './errors.ts';
@@ -63,6 +63,11 @@ function job(name: string, kind: PlannedJob['kind'], platform: Platform, spec: B
   };
 }
 
+/** A job on a planned platform, with the roots it builds and those it leaves out there. */
+function platformJob(name: string, kind: PlannedJob['kind'], host: PlannedPlatform, spec: BuildSpec, experimental = false): PlannedJob {
+  return { ...job(name, kind, host.platform, spec, experimental), packages: boundPackages(host.roots.map(packageName), host.leftOut) };
+}
+
 function buildInput(content: RepoContent, planned: PlannedPlatform, opamRepoCommit: string): OpamBuildInput {
   return {
     platform: planned.platform,
@@ -85,10 +90,10 @@ function lintJobs(content: RepoContent, kept: readonly PlannedPlatform[], opts: 
   // No .ocamlformat, no (lint-fmt): ocaml-ci's job would only print that it skips.
   if (wantFmt) add(LINT_FMT_LABEL, doc, (h) => job(LINT_FMT_LABEL, 'lint', h.platform, fmtSpec(h.platform, opts.opamRepoCommit, content.ocamlformat)));
   add(LINT_DOC_LABEL, doc, (h) =>
-    job(LINT_DOC_LABEL, 'lint', h.platform, docSpec(buildInput(content, h, opts.opamRepoCommit), { warningsAsErrors: opts.docWarningsAsErrors })),
+    platformJob(LINT_DOC_LABEL, 'lint', h, docSpec(buildInput(content, h, opts.opamRepoCommit), { warningsAsErrors: opts.docWarningsAsErrors })),
   );
   // ocaml-ci counts (lint-opam) as experimental: it never fails the commit.
-  add(LINT_OPAM_LABEL, opam, (h) => job(LINT_OPAM_LABEL, 'lint', h.platform, opamLintSpec(buildInput(content, h, opts.opamRepoCommit)), true));
+  add(LINT_OPAM_LABEL, opam, (h) => platformJob(LINT_OPAM_LABEL, 'lint', h, opamLintSpec(buildInput(content, h, opts.opamRepoCommit)), true));
   return { jobs, dropped };
 }
 
@@ -110,7 +115,7 @@ function lowerBoundJobs(
   }
   const spec = lowerBoundSpec(buildInput(content, host, opts.opamRepoCommit));
   // ocaml-ci counts (lower-bound) as experimental: it never fails the commit.
-  return { jobs: [job(LOWER_BOUND_LABEL, 'build', host.platform, spec, true)], dropped: [] };
+  return { jobs: [platformJob(LOWER_BOUND_LABEL, 'build', host, spec, true)], dropped: [] };
 }
 
 function info(content: RepoContent): AnalysisResult['info'] {
@@ -158,10 +163,10 @@ export function planJobs(content: RepoContent, opts: PlanOptions): AnalysisResul
     throw new AnalysisError(`No solution found for any supported platform:\n${shown}${more}`);
   }
   const builds = kept.map((k) =>
-    job(
+    platformJob(
       k.platform.variant,
       'build',
-      k.platform,
+      k,
       k.platform.preinstalled ? preinstalledBuildSpec(k.platform, k.onlyPackages) : opamBuildSpec(buildInput(content, k, opts.opamRepoCommit)),
     ),
   );
@@ -176,6 +181,22 @@ export function planJobs(content: RepoContent, opts: PlanOptions): AnalysisResul
   });
 }
 
+const names = (xs: readonly string[]): string => (xs.length > 0 ? xs.map(packageName).join(', ') : '(none)');
+
+/** What the analysis decided, for its log: roots, pins, and per job what it builds and leaves out. */
+export function decisionLines(result: AnalysisResult): string[] {
+  if (result.opamRepo) return [];
+  const lines = [`Root packages: ${names(result.info.roots)}`, `Pinned packages: ${names(result.info.pinned)}`];
+  for (const j of result.jobs) {
+    const p = j.packages;
+    if (!p) continue;
+    const out = p.leftOut.map((l) => `${l.name} (${l.reason})`).join('; ');
+    const more = p.omitted > 0 ? ` (and ${p.omitted} more)` : '';
+    lines.push(`${j.name}: builds ${names(p.built)}${out ? `; leaves out ${out}` : ''}${more}`);
+  }
+  return lines;
+}
+
 /** Analyses a commit: finds its opam files, .ocamlformat and lock files, plans the jobs, and applies the repository's .cid.yml. */
 export async function analyze(input: AnalyzeInput): Promise<AnalysisResult> {
   const content = await readRepoContent({ files: input.files, readFile: input.readFile, readOpam: input.readOpam ?? readOpamFacts });
@@ -184,6 +205,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalysisResult> {
   const own = await readRepoConfig(input.files, input.readFile);
   const planned = planJobs(content, input);
   const result = own ? applyRepoConfig(planned, own.config, own.file, input.log) : planned;
+  for (const line of decisionLines(result)) input.log?.(line);
   for (const d of result.dropped) input.log?.(`Dropped ${d.variant}: ${d.reason}`);
   return result;
 }

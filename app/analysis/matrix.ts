@@ -14,6 +14,8 @@ export interface PlannedPlatform {
   roots: string[];
   /** Non-empty when only some roots can: the build passes them to --only-packages. */
   onlyPackages: string[];
+  /** Roots that cannot install here, with why (shown in the log, the UI and the check run). */
+  leftOut: Array<{ name: string; reason: string }>;
 }
 
 export interface Dropped {
@@ -48,7 +50,7 @@ export function planPlatforms(roots: readonly OpamFileEntry[], platforms: readon
       else no.push({ name: root.name, reason });
     }
     if (ok.length === 0) dropped.push({ variant: platform.variant, reason: describe(no) });
-    else kept.push({ platform, roots: ok, onlyPackages: no.length > 0 ? ok : [] });
+    else kept.push({ platform, roots: ok, onlyPackages: no.length > 0 ? ok : [], leftOut: no });
   }
   return { kept, dropped };
 }

@@ -3,6 +3,13 @@ import { z } from 'zod';
 
 const Status = z.string();
 
+/** What a job builds and the root packages it leaves out, with why. */
+const Packages = z.object({
+  built: z.array(z.string()),
+  leftOut: z.array(z.object({ name: z.string(), reason: z.string() })),
+  omitted: z.number().default(0),
+});
+
 export const JobSummary = z.object({
   name: z.string(),
   status: Status,
@@ -11,6 +18,7 @@ export const JobSummary = z.object({
   queuedAt: z.string(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
+  packages: Packages.optional(),
   web: z.string().optional(),
 });
 export type JobSummary = z.infer<typeof JobSummary>;
@@ -21,6 +29,8 @@ export const PipelineSummary = z.object({
   refs: z.array(z.string()),
   error: z.string().optional(),
   dropped: z.array(z.object({ variant: z.string(), reason: z.string() })).default([]),
+  roots: z.array(z.string()).optional(),
+  pinned: z.array(z.string()).optional(),
   web: z.string().optional(),
 });
 

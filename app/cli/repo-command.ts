@@ -5,6 +5,7 @@ import { ActionAnswer, CommitAnswer, JobAnswer, LogEvent, RefAnswer, RepoAnswer 
 import { ApiClient, repoSegment, segment } from './api-client.ts';
 import type { CliContext } from './cli-context.ts';
 import { EXIT, exitFor } from './exit-codes.ts';
+import { leftOutLines } from './left-out.ts';
 import { duration, paintStatus, table } from './output.ts';
 import { BadRequestError } from '../errors/index.ts';
 import { stripAnsi } from '../web/ansi.ts';
@@ -65,6 +66,7 @@ function printCommit(r: Run, a: CommitAnswer): void {
     );
   }
   for (const d of a.pipeline.dropped) io.out(`not built: ${d.variant} (${d.reason})`);
+  for (const line of leftOutLines(a.jobs)) io.out(line);
 }
 
 /** Fetches `get()` until what it reports is settled (only with --wait), then prints it. */

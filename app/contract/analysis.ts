@@ -3,6 +3,7 @@ import { PoolSchema, PrioritySchema } from './pools.ts';
 import { BuildSpecSchema } from './build-spec.ts';
 import { JobKindSchema } from './records.ts';
 import { OpamRepoAnalysisSchema } from './opam-repo.ts';
+import { JobPackagesSchema } from './packages.ts';
 
 /** A job the analysis asks the control plane to create and queue. */
 export const PlannedJobSchema = z.object({
@@ -13,6 +14,8 @@ export const PlannedJobSchema = z.object({
   spec: BuildSpecSchema,
   experimental: z.boolean().default(false),
   timeoutSeconds: z.number().int().positive().optional(),
+  /** The root packages it builds and those it leaves out on its platform, with why (absent for opam-monorepo builds). */
+  packages: JobPackagesSchema.optional(),
 });
 export type PlannedJob = z.infer<typeof PlannedJobSchema>;
 

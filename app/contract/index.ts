@@ -2,6 +2,7 @@
 export * from './pools.ts';
 export * from './build-spec.ts';
 export * from './repo-name.ts';
+export * from './packages.ts';
 export * from './records.ts';
 export * from './messages.ts';
 export * from './analysis.ts';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PoolSchema, PrioritySchema } from './pools.ts';
 import { BuildSpecSchema } from './build-spec.ts';
 import { RepoNameSchema } from './repo-name.ts';
+import { JobPackagesSchema, PackageListSchema } from './packages.ts';
 
 
 /** A job's id ("j" and 24 hex digits from jobIdFor; tests and older records use other short ids). */
@@ -105,6 +106,8 @@ export const JobSchema = z.object({
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
   heartbeatAt: z.string().optional(),
+  /** The root packages it builds and those it leaves out, with why (from the analysis). */
+  packages: JobPackagesSchema.optional(),
   /** A job's structured output (the analysis result); stays well under DynamoDB's 400 KB item limit. */
   output: z.unknown().optional(),
 });
@@ -132,6 +135,9 @@ export const PipelineSchema = z.object({
   summaryDeferredUntil: z.number().optional(),
   /** Platforms the analysis dropped, with the reason. */
   dropped: z.array(z.object({ variant: z.string(), reason: z.string() })).default([]),
+  /** The analysis's root packages and pinned packages (names; at most MAX_LISTED_PACKAGES each). */
+  roots: PackageListSchema.optional(),
+  pinned: PackageListSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

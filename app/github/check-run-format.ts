@@ -3,6 +3,10 @@ import { repoUrlPath, type Job, type Pipeline } from '../contract/index.ts';
 export const SUMMARY_CHECK_NAME = 'cid';
 /** GitHub's limit on a check run's summary and text. */
 export const MAX_CHECK_TEXT = 65_535;
+/** Room kept in the summary for what the analysis decided about packages. */
+const PACKAGES_ROOM = 16_000;
+/** A job's line about packages is cut beyond this, so one job's hundred packages never fill the room. */
+const MAX_PACKAGE_LINE = 2_000;
 
 export function commitUrl(publicUrl: string, repo: string, sha: string): string {
   return `${publicUrl}/github/${repoUrlPath(repo)}/commit/${encodeURIComponent(sha)}`;
@@ -58,16 +62,36 @@ export function summaryLine(job: Job, url: string): string {
   }
 }
 
+const names = (xs: readonly string[]): string => (xs.length ? xs.map((x) => `\`${x}\``).join(', ') : '(none)');
+
+/** The roots and pins, then one line per job that builds only some roots. */
+export function packageLines(pipeline: Pick<Pipeline, 'roots' | 'pinned'>, jobs: readonly Job[]): string[] {
+  const partial = jobs.filter((j) => j.packages && (j.packages.leftOut.length > 0 || j.packages.omitted > 0));
+  if (pipeline.roots === undefined && partial.length === 0) return [];
+  const lines = ['', `**Root packages:** ${names(pipeline.roots ?? [])}${pipeline.pinned?.length ? ` · **pinned:** ${names(pipeline.pinned)}` : ''}`];
+  for (const j of partial) {
+    const p = j.packages!;
+    const out = p.leftOut.map((l) => `\`${l.name}\` (${l.reason.replace(/\n/g, ' ')})`).join(', ');
+    const more = p.omitted > 0 ? ` and ${p.omitted} more` : '';
+    const line = `- ${j.name} builds ${names(p.built)}; leaves out ${out}${more}`;
+    lines.push(line.length > MAX_PACKAGE_LINE ? `${line.slice(0, MAX_PACKAGE_LINE)}… (cut: see the commit page)` : line);
+  }
+  return lines;
+}
+
 /** The `cid` summary check run: overall state and one line per job, within GitHub's size limit. */
 export function summaryCheck(pipeline: Pipeline, jobs: Job[], publicUrl: string): { state: CheckState; title: string; summary: string } {
   const sorted = [...jobs].sort((a, b) => a.name.localeCompare(b.name));
   const lines: string[] = [];
   if (pipeline.error) lines.push(`❌ ${pipeline.error}`, '');
   let size = lines.join('\n').length;
+  // What the analysis decided comes last, but a huge job list must not crowd it out: room is kept.
+  const pkgLines = packageLines(pipeline, sorted);
+  const pkgRoom = Math.min(PACKAGES_ROOM, pkgLines.reduce((n, l) => n + l.length + 1, 0));
   let omitted = 0;
   for (const j of sorted) {
     const line = summaryLine(j, jobUrl(publicUrl, j));
-    if (size + line.length + 200 > MAX_CHECK_TEXT) {
+    if (size + line.length + 200 + pkgRoom > MAX_CHECK_TEXT) {
       omitted++;
       continue;
     }
@@ -77,7 +101,15 @@ export function summaryCheck(pipeline: Pipeline, jobs: Job[], publicUrl: string)
   if (omitted > 0) lines.push(`… and ${omitted} more jobs: see ${commitUrl(publicUrl, pipeline.repo, pipeline.sha)}`);
   for (const d of pipeline.dropped) {
     const line = `¯\\_(ツ)_/¯ ${d.variant} (not built: ${d.reason})`;
-    if (size + line.length + 1 > MAX_CHECK_TEXT) break;
+    if (size + line.length + 1 + pkgRoom > MAX_CHECK_TEXT) break;
+    lines.push(line);
+    size += line.length + 1;
+  }
+  for (const [i, line] of pkgLines.entries()) {
+    if (size + line.length + 1 + 200 > MAX_CHECK_TEXT) {
+      lines.push(`… and ${pkgLines.length - i} more lines about packages: see ${commitUrl(publicUrl, pipeline.repo, pipeline.sha)}`);
+      break;
+    }
     lines.push(line);
     size += line.length + 1;
   }

@@ -23,6 +23,7 @@ export async function addJobs(svc: Services, pipeline: Pipeline, source: Source,
       source,
       experimental: p.experimental,
       ...(p.timeoutSeconds ? { timeoutSeconds: p.timeoutSeconds } : {}),
+      ...(p.packages ? { packages: p.packages } : {}),
     };
     const r = await svc.store.jobs.create(input);
     if (r.created) created.push(r.job);

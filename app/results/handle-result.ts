@@ -1,4 +1,4 @@
-import { AnalysisResultSchema, type ResultMessage } from '../contract/index.ts';
+import { AnalysisResultSchema, boundList, packageName, type ResultMessage } from '../contract/index.ts';
 import { z } from 'zod';
 import type { Services } from '../services.ts';
 import { addJobs, pipelineStatusFrom } from '../pipelines/index.ts';
@@ -37,7 +37,12 @@ export async function handleResult(base: Services, msg: ResultMessage): Promise<
         await addJobs(svc, pipeline, job.source, parsed.data.jobs);
         // An opam repository's plan is compact (revdeps can number thousands): expanded here.
         if (parsed.data.opamRepo) await addOpamRepoJobs(svc, pipeline, job.source, parsed.data.opamRepo, platformsOf(job.params ?? svc.analysisParams));
-        await svc.store.pipelines.update(job.pipelineId, { dropped: parsed.data.dropped });
+        const { roots, pinned } = parsed.data.info;
+        await svc.store.pipelines.update(job.pipelineId, {
+          dropped: parsed.data.dropped,
+          // An opam repository's analysis has no roots of its own: nothing to show.
+          ...(parsed.data.opamRepo ? {} : { roots: boundList(roots.map(packageName)), pinned: boundList(pinned.map(packageName)) }),
+        });
       }
     } else if (job.kind === 'analysis' && (job.status === 'failed' || job.status === 'errored')) {
       await svc.store.pipelines.update(job.pipelineId, { error: job.reason ?? 'analysis failed' });

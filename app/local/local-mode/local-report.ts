@@ -1,5 +1,6 @@
 // How a cid local run ended: the --json document, the summary lines for people, the exit status.
-import type { Job } from '../../contract/index.ts';
+import type { Job, JobPackages } from '../../contract/index.ts';
+import { leftOutLines } from '../../cli/left-out.ts';
 import { EXIT, exitFor } from '../../cli/exit-codes.ts';
 import { commitPath, jobPath } from '../../web/paths.ts';
 import type { GitHead } from './git-head.ts';
@@ -22,6 +23,8 @@ export interface LocalJobReport {
   /** Seconds from start to end (or to now); null when it never ran. */
   duration: number | null;
   reason?: string;
+  /** The root packages it builds and those it leaves out on its platform, with why. */
+  packages?: JobPackages;
   /** The job's page in the UI, and its log as plain text. */
   url: string;
   log: string;
@@ -39,6 +42,9 @@ export interface LocalReport {
   url: string;
   jobs: LocalJobReport[];
   dropped: { variant: string; reason: string }[];
+  /** The analysis's root and pinned packages (absent until it has passed). */
+  roots?: string[];
+  pinned?: string[];
 }
 
 function seconds(j: Job, now: number): number | null {
@@ -67,12 +73,15 @@ export function localReport(s: Snapshot, c: ReportContext, now = Date.now()): Lo
         status: j.status,
         experimental: j.experimental,
         duration: seconds(j, now),
-        ...(j.reason ? { reason: j.reason } : {}),
+        ...(j.reason ? { reason: j.reason.trim() } : {}),
+        ...(j.packages ? { packages: j.packages } : {}),
         url,
         log: `${url}/raw`,
       };
     }),
     dropped: s.pipeline.dropped,
+    ...(s.pipeline.roots ? { roots: s.pipeline.roots } : {}),
+    ...(s.pipeline.pinned ? { pinned: s.pipeline.pinned } : {}),
   };
 }
 
@@ -83,7 +92,9 @@ export function localExitCode(r: Pick<LocalReport, 'status'>): number {
   return code === EXIT.running ? EXIT.failed : code;
 }
 
-const IMAGE_UNAVAILABLE = /^image (\S+) \(([^)]+)\) is unavailable/;
+export const IMAGE_UNAVAILABLE = /^image (\S+) \(([^)]+)\) is unavailable/;
+/** What Docker said about a missing image: the reason after "is unavailable: ", on one line. */
+const imageDetail = (reason: string): string => reason.replace(IMAGE_UNAVAILABLE, '').replace(/^:\s*/, '').replace(/\s+/g, ' ').trim();
 const missingImage = (j: LocalJobReport): string | undefined => (j.status === 'errored' ? IMAGE_UNAVAILABLE.exec(j.reason ?? '')?.[1] : undefined);
 
 /** The lines printed after the progress: the outcome, what went wrong and where to look. */
@@ -99,6 +110,7 @@ export function summaryLines(r: LocalReport): string[] {
     lines.push(`${j.experimental ? 'experimental job ' : ''}${j.name} ${j.status}${j.reason ? `: ${j.reason.split('\n')[0]}` : ''} — ${j.url}`);
   }
   for (const d of r.dropped) lines.push(`not built: ${d.variant} (${d.reason})`);
+  lines.push(...leftOutLines(r.jobs));
   // Without a registry (or with the default catalogue offline) every job errors the same way: one line says it.
   const noImage = r.jobs.filter((j) => missingImage(j) !== undefined);
   if (noImage.length > 0) {
@@ -109,6 +121,10 @@ export function summaryLines(r: LocalReport): string[] {
       `${n} job${n === 1 ? '' : 's'} errored because ${n === 1 ? 'its base image is' : 'their base images are'} not on this machine and could not be pulled (${shown}): ` +
         'pull them first, or use --platforms FILE with images you have (see docker images)',
     );
+    // The engine's own words (a registry error, the same for every job as a rule), once.
+    const details = [...new Set(noImage.map((j) => imageDetail(j.reason ?? '')))].filter((d) => d !== '');
+    for (const d of details.slice(0, 2)) lines.push(`  ${d}`);
+    if (details.length > 2) lines.push(`  (and ${details.length - 2} other errors: see each job's log)`);
   }
   return lines;
 }

@@ -3,6 +3,7 @@
 // each time a job changes state, so the output reads top to bottom.
 import type { Job } from '../../contract/index.ts';
 import { duration, table } from '../../cli/output.ts';
+import { IMAGE_UNAVAILABLE } from './local-report.ts';
 import type { Snapshot } from './watch-pipeline.ts';
 
 export interface ProgressView {
@@ -15,18 +16,33 @@ const label = (j: Job): string => j.name + (j.experimental ? ' (experimental)' :
 /** Start to end, or to now while it runs. */
 const took = (j: Job, now = Date.now()): string => duration(j.startedAt, j.finishedAt ?? new Date(now).toISOString());
 const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();
+const MAX_REASON = 120;
+
+/**
+ * A reason as progress shows it: one line, short. A missing image's reason carries the engine's
+ * whole registry error, the same for every job: only the summary says it, once.
+ */
+export function shortReason(reason: string): string {
+  const image = IMAGE_UNAVAILABLE.exec(reason);
+  if (image) return `image ${image[1]} is unavailable`;
+  const line = oneLine(reason);
+  return line.length > MAX_REASON ? `${line.slice(0, MAX_REASON - 1)}…` : line;
+}
+
+/** Within one snapshot, what ended is told before what started: with -j 1 a job ends, then the next runs. */
+const ORDER: Record<string, number> = { queued: 2, running: 1 };
 
 /** One line per change of a job's state (and run: a rebuild starts it over). */
 export function plainProgress(write: (line: string) => void): ProgressView {
   const seen = new Map<string, string>();
   const update = (s: Snapshot) => {
-    for (const j of s.jobs) {
-      const key = `${j.generation}.${j.status}`;
-      if (seen.get(j.name) === key) continue;
-      seen.set(j.name, key);
+    const changed = s.jobs.filter((j) => seen.get(j.name) !== `${j.generation}.${j.status}`);
+    changed.sort((a, b) => (ORDER[a.status] ?? 0) - (ORDER[b.status] ?? 0));
+    for (const j of changed) {
+      seen.set(j.name, `${j.generation}.${j.status}`);
       // A job cancelled while queued never started: no time to show.
       const time = j.finishedAt && j.startedAt && j.status !== 'skipped' ? ` in ${took(j)}` : '';
-      const why = j.reason && j.status !== 'passed' ? `: ${oneLine(j.reason)}` : '';
+      const why = j.reason && j.status !== 'passed' ? `: ${shortReason(j.reason)}` : '';
       write(`${j.status.padEnd(9)} ${label(j)}${time}${why}`);
     }
   };
@@ -58,7 +74,7 @@ export function renderBlock(s: Snapshot, size: { columns: number; rows: number }
   const header = `${s.pipeline.repo} @ ${s.pipeline.sha.slice(0, 12)}: ${s.status} (${elapsed})`;
   // A block taller than the screen cannot be redrawn in place: leave a line of margin.
   const { shown, hidden } = visibleJobs(s.jobs, Math.max(1, size.rows - 2));
-  const rows = shown.map((j) => [j.status, label(j), j.status === 'queued' || j.status === 'skipped' ? '' : took(j, now), j.reason && j.status !== 'passed' ? oneLine(j.reason) : '']);
+  const rows = shown.map((j) => [j.status, label(j), j.status === 'queued' || j.status === 'skipped' ? '' : took(j, now), j.reason && j.status !== 'passed' ? shortReason(j.reason) : '']);
   const lines = [header, ...(rows.length ? table(rows).split('\n').map((l) => `  ${l}`) : [])];
   if (hidden.length) {
     const counts = new Map<string, number>();

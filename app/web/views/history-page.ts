@@ -2,11 +2,10 @@ import type { Pipeline, Repository } from '../../contract/index.ts';
 import { refLabel, shortSha, statusBadge, timestamp } from '../format.ts';
 import { html } from '../html.ts';
 import { page } from '../layout.ts';
-import { commitPath, ownerPath, repoPath } from '../paths.ts';
-import type { ViewContext } from './common.ts';
+import { commitPath } from '../paths.ts';
+import { repoCrumbs, type ViewContext } from './common.ts';
 
 export function historyPage(ctx: ViewContext, repo: Repository, ref: string, items: Pipeline[], next?: string): string {
-  const [owner, name] = repo.name.split('/') as [string, string];
   const body = html`<h1>History of ${refLabel(ref)}</h1>
 <p class="sub">${repo.name} · commits built for <span class="mono">${ref}</span>, newest first</p>
 <div class="card"><table>
@@ -23,7 +22,7 @@ ${next ? html`<p><a href="?after=${encodeURIComponent(next)}">Older →</a></p>`
     {
       ...ctx,
       title: `${repo.name} ${refLabel(ref)} history`,
-      crumbs: [{ label: 'github', href: '/' }, { label: owner, href: ownerPath(owner) }, { label: name, href: repoPath(repo.name) }, { label: `history: ${refLabel(ref)}` }],
+      crumbs: [...repoCrumbs(repo, { link: true }), { label: `history: ${refLabel(ref)}` }],
     },
     body,
   );

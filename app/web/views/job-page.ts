@@ -4,9 +4,9 @@ import { formatDuration, queuedFor, ranFor, shortSha, statusBadge, timestamp } f
 import { html, type Html } from '../html.ts';
 import { pageHead, pageTail } from '../layout.ts';
 import type { HtmlLogCursor } from '../log-html.ts';
-import { commitPath, jobPath, ownerPath, repoPath } from '../paths.ts';
+import { commitPath, jobPath } from '../paths.ts';
 import type { RunRef } from '../queries.ts';
-import { actionButton, actionsHint, type ViewContext } from './common.ts';
+import { actionButton, actionsHint, repoCrumbs, type ViewContext } from './common.ts';
 
 export interface JobView {
   repo: Repository;
@@ -47,7 +47,6 @@ function runsList(v: JobView): Html {
 
 export function jobPageHead(ctx: ViewContext, v: JobView): string {
   const { repo, job } = v;
-  const [owner, name] = repo.name.split('/') as [string, string];
   const base = jobPath(repo.name, job.sha, job.name);
   const actions = v.canWrite
     ? html`<div class="actions">${isFinal(job.status) ? actionButton(ctx, `${base}/rebuild`, 'Rebuild') : ''}${!isFinal(job.status) ? actionButton(ctx, `${base}/cancel`, 'Cancel', { danger: true }) : ''}</div>`
@@ -64,9 +63,7 @@ ${v.reproduce ? html`<details class="repro"><summary>To reproduce locally</summa
     ...ctx,
     title: `${job.name} · ${repo.name}@${shortSha(job.sha)}`,
     crumbs: [
-      { label: 'github', href: '/' },
-      { label: owner, href: ownerPath(owner) },
-      { label: name, href: repoPath(repo.name) },
+      ...repoCrumbs(repo, { link: true }),
       { label: shortSha(job.sha), href: commitPath(repo.name, job.sha) },
       { label: job.name },
     ],

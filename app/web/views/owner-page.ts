@@ -2,7 +2,7 @@ import type { Repository } from '../../contract/index.ts';
 import { html } from '../html.ts';
 import { page } from '../layout.ts';
 import { repoPath } from '../paths.ts';
-import type { ViewContext } from './common.ts';
+import { isLocalRepo, type ViewContext } from './common.ts';
 
 export function ownerPage(ctx: ViewContext, owner: string, repos: Repository[]): string {
   const body = html`<h1>${owner}</h1>
@@ -12,5 +12,7 @@ export function ownerPage(ctx: ViewContext, owner: string, repos: Repository[]):
 <tbody>${repos.map(
     (r) => html`<tr><td class="nowrap"><a href="${repoPath(r.name)}"><b>${r.name.split('/')[1]}</b></a>${r.private ? html`<span class="tag">private</span>` : ''}${r.active ? '' : html`<span class="tag">inactive</span>`}</td><td class="muted">${r.description}</td><td class="hide-sm mono">${r.defaultBranch}</td></tr>`,
   )}</tbody></table></div>`;
-  return page({ ...ctx, title: owner, crumbs: [{ label: 'github', href: '/' }, { label: owner }] }, body);
+  // `cid local` puts its repositories under the made-up owner "local".
+  const local = repos.length > 0 && repos.every(isLocalRepo);
+  return page({ ...ctx, title: owner, crumbs: local ? [{ label: 'local repositories' }] : [{ label: 'github', href: '/' }, { label: owner }] }, body);
 }

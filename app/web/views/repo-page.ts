@@ -1,10 +1,10 @@
 import type { Repository } from '../../contract/index.ts';
 import { refLabel, shortSha, statusBadge, timestamp } from '../format.ts';
-import { html, safeUrl, type Html } from '../html.ts';
+import { html, type Html } from '../html.ts';
 import { page } from '../layout.ts';
-import { commitPath, historyPath, ownerPath } from '../paths.ts';
+import { commitPath, historyPath } from '../paths.ts';
 import type { RefSummary } from '../queries.ts';
-import type { ViewContext } from './common.ts';
+import { repoCrumbs, repoWhere, isLocalRepo, type ViewContext } from './common.ts';
 
 function refTable(repo: Repository, refs: RefSummary[], empty: string): Html {
   if (refs.length === 0) return html`<div class="card"><p class="log-empty muted">${empty}</p></div>`;
@@ -21,14 +21,13 @@ function refTable(repo: Repository, refs: RefSummary[], empty: string): Html {
 }
 
 export function repoPage(ctx: ViewContext, repo: Repository, refs: RefSummary[]): string {
-  const [owner, name] = repo.name.split('/') as [string, string];
   const branches = refs.filter((r) => r.kind === 'branch');
   const pulls = refs.filter((r) => r.kind === 'pull');
   const body = html`<h1>${repo.name}${repo.private ? html`<span class="tag">private</span>` : ''}</h1>
-<p class="sub">${repo.description ? html`${repo.description} · ` : ''}<a href="${safeUrl(repo.url)}">on GitHub</a></p>
+<p class="sub">${repo.description && !isLocalRepo(repo) ? html`${repo.description} · ` : ''}${repoWhere(repo)}</p>
 <h2>Branches</h2>
 ${refTable(repo, branches, 'No branches built yet.')}
 <h2>Pull requests</h2>
 ${refTable(repo, pulls, 'No open pull requests.')}`;
-  return page({ ...ctx, title: repo.name, crumbs: [{ label: 'github', href: '/' }, { label: owner, href: ownerPath(owner) }, { label: name }] }, body);
+  return page({ ...ctx, title: repo.name, crumbs: repoCrumbs(repo, { link: false }) }, body);
 }

@@ -105,7 +105,8 @@ test('a job with its runs and the commands to reproduce it', async () => {
   assert.equal(r.json.job.status, 'passed');
   assert.deepEqual(r.json.run, { run: '1.1', generation: 1, attempt: 1 });
   assert.deepEqual(r.json.runs, [{ run: '1.1', generation: 1, attempt: 1 }]);
-  assert.match(r.json.reproduce, /^git clone --recursive /);
+  // In a fresh temporary directory, as ocaml-ci's block: the user's own checkout is never touched.
+  assert.match(r.json.reproduce, /^cd "\$\(mktemp -d\)"\ngit clone --recursive 'https?:\/\/[^']+' 'alpha' && cd 'alpha'\n/);
   assert.match(r.json.reproduce, /FROM ocaml\/opam:debian-12-ocaml-5\.3/);
   const analysis = await api(`/${REPO}/commit/${main.sha}/variant/(analysis)`);
   assert.equal(analysis.json.reproduce, undefined);

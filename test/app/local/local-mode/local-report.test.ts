@@ -64,7 +64,9 @@ test('summary: counts, each failure with its link, dropped platforms; missing im
   assert.ok(lines.some((l) => l.startsWith('experimental job (lint-opam) errored: runner error: boom')));
   assert.ok(lines.includes('not built: x (why)'));
   assert.equal(lines.filter((l) => l.includes('ocaml/opam:')).length, 1, lines.join('\n'));
-  assert.match(lines.at(-1)!, /^2 jobs errored because their base images are not on this machine and could not be pulled \(ocaml\/opam:debian-13-ocaml-5\.4, ocaml\/opam:debian-13-ocaml-4\.14\): pull them first, or use --platforms FILE/);
+  assert.match(lines.at(-2)!, /^2 jobs errored because their base images are not on this machine and could not be pulled \(ocaml\/opam:debian-13-ocaml-5\.4, ocaml\/opam:debian-13-ocaml-4\.14\): pull them first, or use --platforms FILE/);
+  // The engine's words, once for both jobs (the progress lines leave them out).
+  assert.equal(lines.at(-1), '  not found locally, and pulling it failed: no such host');
 });
 
 test('a failed analysis is one sentence: "No opam files found!"', () => {
@@ -72,4 +74,22 @@ test('a failed analysis is one sentence: "No opam files found!"', () => {
   assert.equal(r.error, 'No opam files found!');
   const lines = summaryLines(r);
   assert.deepEqual(lines.slice(1), [`the analysis of local/proj at ${SHA.slice(0, 12)} failed: No opam files found!`]);
+});
+
+test('the JSON document and the summary say which job leaves which root package out, and why', () => {
+  const packages = { built: ['mainlib-compat'], leftOut: [{ name: 'mainlib', reason: 'ocaml >= 5.0 required' }], omitted: 0 };
+  const r = localReport(
+    snap([job('(analysis)', 'passed', { kind: 'analysis' }), job('debian-13-4.14_opam-2.5', 'passed', { packages })], 'passed', { roots: ['mainlib-compat', 'mainlib'], pinned: ['shim'] }),
+    ctx,
+  );
+  assert.deepEqual(r.roots, ['mainlib-compat', 'mainlib']);
+  assert.deepEqual(r.pinned, ['shim']);
+  assert.deepEqual(r.jobs[1]?.packages, packages);
+  assert.equal(r.jobs[0]?.packages, undefined);
+  assert.ok(summaryLines(r).includes('debian-13-4.14_opam-2.5 leaves out mainlib (ocaml >= 5.0 required); builds mainlib-compat'), summaryLines(r).join('\n'));
+});
+
+test("a reason ending in a space (as Docker's errors do) is trimmed in the document", () => {
+  const r = localReport(snap([job('a', 'errored', { reason: 'runner error: boom ' })], 'errored'), ctx);
+  assert.equal(r.jobs[0]?.reason, 'runner error: boom');
 });

@@ -63,3 +63,32 @@ test('TTY block fits the terminal: long lines are cut, and jobs beyond the heigh
   assert.ok(block.some((l) => /running\s+r\s+4s$/.test(l)), `a running job stays in view, its time counted to now: ${block.join('\n')}`);
   assert.equal(block.at(-1), '  … 8 more: 8 passed');
 });
+
+const NO_IMAGE = 'image ocaml/opam:debian-13-ocaml-5.4 (linux/amd64) is unavailable: not found locally, and pulling it failed: (HTTP code 500) server error - Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host ';
+
+test('plain progress with -j 1: a job that ended is told before the next one that started, even when it comes later in the list', () => {
+  const lines: string[] = [];
+  const view = plainProgress((l) => lines.push(l));
+  view.update(snap([job('a', 'queued'), job('b', 'running')], 'running'));
+  // Between two polls b ended and a started: the runner took a only once b was done.
+  view.update(snap([job('a', 'running'), job('b', 'errored', { reason: NO_IMAGE })], 'running'));
+  view.update(snap([job('a', 'errored', { reason: NO_IMAGE.replace('5.4', '4.14') }), job('b', 'errored', { reason: NO_IMAGE })], 'failed'));
+  assert.deepEqual(lines, [
+    'running   b',
+    'queued    a',
+    'errored   b in 12s: image ocaml/opam:debian-13-ocaml-5.4 is unavailable',
+    'running   a',
+    'errored   a in 12s: image ocaml/opam:debian-13-ocaml-4.14 is unavailable',
+  ]);
+});
+
+test('progress never repeats the registry error: a long reason is cut to one short line, without a trailing space', () => {
+  const lines: string[] = [];
+  plainProgress((l) => lines.push(l)).update(snap([job('a', 'failed', { reason: `step 4 exited with 1 ${'and more '.repeat(40)}\n` })], 'failed'));
+  assert.equal(lines.length, 1);
+  assert.ok(lines[0]!.length < 150, lines[0]);
+  assert.ok(lines[0]!.endsWith('…'), lines[0]);
+  const block = renderBlock(snap([job('b', 'errored', { reason: NO_IMAGE })], 'failed'), { columns: 200, rows: 20 }, T0);
+  assert.match(block[1]!, /errored\s+b\s+12s\s+image ocaml\/opam:debian-13-ocaml-5\.4 is unavailable$/);
+  assert.doesNotMatch(block.join('\n'), /registry-1|HTTP code/);
+});
