@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { fetchLocalSource, SourceError } from '../../../runner/source/fetch-source.ts';
+import { fetchLocalSource, sourceKey, SourceError } from '../../../runner/source/fetch-source.ts';
+import type { Job } from '../../../app/contract/index.ts';
 import { SourceCache, type FetchResult, type SourceCacheOptions } from '../../../runner/source/source-cache.ts';
 import { gitRepo } from '../../support/runner-harness.ts';
 
@@ -146,4 +147,19 @@ test("leftovers of a previous run in the runner's directory are removed before t
   const lease = await again.acquire(b.sha, local(b));
   assert.deepEqual(readdirSync(root), [basename(lease.dir)]);
   await lease.release();
+});
+
+test("the cache key is the source's content: origin, commit and merge base, never the job or its token", () => {
+  const sha = 'a'.repeat(40);
+  const base = 'b'.repeat(40);
+  const gh = { kind: 'github' as const, repo: 'o/r', sha, cloneUrl: 'https://github.com/o/r.git', fromFork: false };
+  const job = (kind: Job['kind'], source: Job['source'], id = 'j1') => ({ id, name: id, kind, repo: 'o/r', sha: source.sha, source }) as Job;
+  assert.equal(sourceKey(job('build', gh, 'j1')), sourceKey(job('lint', { ...gh, fromFork: true }, 'j2')), 'jobs of one commit share');
+  assert.notEqual(sourceKey(job('build', gh)), sourceKey(job('build', { ...gh, sha: 'c'.repeat(40) })));
+  assert.notEqual(sourceKey(job('build', gh)), sourceKey(job('build', { kind: 'local', path: '/r', sha })));
+  // An opam-repository build gets the head merged into its base: another tree for every base.
+  const merged = sourceKey(job('opam-repo', { ...gh, baseSha: base }));
+  assert.notEqual(merged, sourceKey(job('build', gh)));
+  assert.notEqual(merged, sourceKey(job('opam-repo', { ...gh, baseSha: 'd'.repeat(40) })));
+  assert.equal(sourceKey(job('build', { ...gh, baseSha: base })), sourceKey(job('build', gh)), 'other jobs build the head as it is');
 });
