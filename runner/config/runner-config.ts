@@ -53,6 +53,10 @@ export const RunnerEnvSchema = z.object({
   CID_RUNNER_CACHE_MAX_AGE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().nonnegative().default(30)),
   /** How often the cache is pruned (and at start); 0: never (prune by other means). */
   CID_RUNNER_CACHE_PRUNE_INTERVAL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().nonnegative().default(600)),
+  /** Commits whose source tree the runner keeps for their other jobs; 0: every job fetches its own. */
+  CID_RUNNER_SOURCE_CACHE_ENTRIES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(10_000).default(16)),
+  /** Disk the kept source trees may take, least recently used removed first; 0: no byte bound. */
+  CID_RUNNER_SOURCE_CACHE_MAX_BYTES: z.preprocess(emptyToUndefined, byteSize.default(2 * 1024 ** 3)),
   /** Runs again of a networked step that failed on a known transient network error; 0: off. */
   /** Where the (analysis) job reads the pinned opam-repository's OCaml releases from; "none": cid's built-in list. */
   CID_OPAM_REPO_URL: z.preprocess(
@@ -83,6 +87,8 @@ export interface RunnerConfig {
   cachePrefix: string;
   /** Step cache pruning: 0 means no limit (bytes, age) or never (interval). */
   cache: { maxBytes: number; maxAgeMs: number; pruneIntervalMs: number };
+  /** Source trees kept per commit for the commit's other jobs (runner/source/source-cache.ts); 0 entries: off. */
+  sourceCache: { maxEntries: number; maxBytes: number };
   /** Retries of a networked `run` step after a transient network failure (0: none). */
   networkRetries: number;
   /** CID_OPAM_REPO_URL: the opam-repository the default catalogue's OCaml releases are read from, or "none". */
@@ -157,6 +163,7 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env, flags: Ru
       maxAgeMs: e.CID_RUNNER_CACHE_MAX_AGE_DAYS * 24 * 3600 * 1000,
       pruneIntervalMs: e.CID_RUNNER_CACHE_PRUNE_INTERVAL_SECONDS * 1000,
     },
+    sourceCache: { maxEntries: e.CID_RUNNER_SOURCE_CACHE_ENTRIES, maxBytes: e.CID_RUNNER_SOURCE_CACHE_MAX_BYTES },
     networkRetries: e.CID_RUNNER_NETWORK_RETRIES,
     opamRepoUrl: e.CID_OPAM_REPO_URL,
     ...(e.CID_METRICS_PORT !== undefined ? { metricsPort: e.CID_METRICS_PORT } : {}),

@@ -67,6 +67,14 @@ export function createRunnerMetrics(opts: RunnerMetricsOptions) {
       labelNames: ['tool'] as const,
       registers,
     }),
+    sourceFetches: new Counter({
+      name: 'cid_runner_source_fetches_total',
+      help: "Jobs' sources: fetched, reused (fetched on this runner for another job of the commit) or failed to fetch",
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    sourceCacheBytes: new Gauge({ name: 'cid_runner_source_cache_bytes', help: 'Disk taken by the source trees the runner keeps', registers }),
+    sourceCacheEntries: new Gauge({ name: 'cid_runner_source_cache_entries', help: 'Source trees the runner keeps or is fetching', registers }),
     cachePruneTime: new Gauge({ name: 'cid_runner_cache_last_prune_timestamp_seconds', help: 'When the step cache was last pruned (Unix time)', registers }),
 
     /** Records a finished prune of the step cache. */
@@ -101,6 +109,7 @@ export function createRunnerMetrics(opts: RunnerMetricsOptions) {
   // Both reasons exist from the start, so rate() works before the first eviction.
   metrics.cacheEvictions.inc({ reason: 'age' }, 0);
   metrics.cacheEvictions.inc({ reason: 'size' }, 0);
+  for (const result of ['fetched', 'reused', 'failed']) metrics.sourceFetches.inc({ result }, 0);
   return metrics;
 }
 

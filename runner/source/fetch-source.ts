@@ -60,6 +60,16 @@ export async function fetchGitHubSource(token: JobToken, repo: string, sha: stri
   await run('tar', ['-xz', '--strip-components=1', '-C', dir], { stdin: Readable.fromWeb(res.body as never) });
 }
 
+/**
+ * What decides the content fetchSource puts in a directory: where the commit comes from and which
+ * commit (and, for an opam-repository job, the base it is merged into). Not the job, nor its token.
+ */
+export function sourceKey(job: Job): string {
+  const merged = job.kind === 'opam-repo' && hasBase(job.source) ? ['merged', job.source.baseSha] : ['commit'];
+  const origin = job.source.kind === 'local' ? ['local', job.source.path] : ['github', job.repo];
+  return JSON.stringify([...origin, job.source.sha, ...merged]);
+}
+
 export async function fetchSource(job: Job, dir: string, token: () => Promise<JobToken>, opts: { workDir?: string } = {}): Promise<void> {
   // An opam-repository job builds the PR merged into its base, as opam-repo-ci does.
   if (job.kind === 'opam-repo' && hasBase(job.source)) return fetchMergedSource(job.source, dir, { workDir: opts.workDir ?? tmpdir(), token });

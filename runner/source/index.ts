@@ -1,2 +1,3 @@
 export * from './fetch-source.ts';
 export * from './pr-commits.ts';
+export * from './source-cache.ts';

@@ -1,4 +1,5 @@
-import { mkdir, rm, mkdtemp } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Message } from '@aws-sdk/client-sqs';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
@@ -10,10 +11,11 @@ import type { RunnerMetrics } from '../metrics/index.ts';
 import { ControlPlaneClient, ControlPlaneError, type JobToken } from '../github/control-plane-client.ts';
 import { CheckRunReporter } from '../github/check-run-reporter.ts';
 import { JobLog } from '../logs/job-log.ts';
-import { fetchSource, SourceError } from '../source/index.ts';
+import { fetchSource, SourceCache, sourceKey, SourceError, type SourceLease } from '../source/index.ts';
 import { runAnalysisJob } from '../jobs/analysis-job.ts';
 import { ocamlReleasesAt } from '../jobs/ocaml-releases.ts';
 import { runBuildJob } from '../jobs/build-job.ts';
+import { checkBaseImage } from '../jobs/base-image-check.ts';
 import type { JobOutcome } from '../jobs/job-outcome.ts';
 import { keepAlive, type StopReason } from './job-keepalive.ts';
 import { removeJobContainers, removeOrphanContainers } from './orphan-containers.ts';
@@ -62,6 +64,8 @@ export class Runner {
   private readonly bulkUrl: string;
   /** Keeps the step cache within its age and size limits (at start, then every interval). */
   readonly cachePruner: CachePruner;
+  /** Each commit's source, fetched once and shared by its jobs on this runner. */
+  readonly sources: SourceCache;
 
   constructor(private readonly d: RunnerDeps) {
     this.client = new ControlPlaneClient(d.config.apiUrl, d.config.token);
@@ -69,6 +73,22 @@ export class Runner {
     this.urgentUrl = d.queues.jobQueueUrl(d.config.pool, 'urgent');
     this.bulkUrl = d.queues.jobQueueUrl(d.config.pool, 'bulk');
     this.cachePruner = new CachePruner({ docker: d.docker, cache: d.config.cache, log: d.log, ...(d.metrics ? { metrics: d.metrics } : {}) });
+    const observe = () => {
+      d.metrics?.sourceCacheBytes.set(this.sources.usage.bytes);
+      d.metrics?.sourceCacheEntries.set(this.sources.usage.entries);
+    };
+    this.sources = new SourceCache({
+      dir: join(d.config.workDir, 'sources', d.config.runnerId),
+      ...d.config.sourceCache,
+      onFetch: (result) => {
+        d.metrics?.sourceFetches.inc({ result });
+        observe();
+      },
+      onEvict: (e) => {
+        d.log.debug({ source: e.key, bytes: e.bytes, reason: e.reason }, 'source tree removed');
+        observe();
+      },
+    });
   }
 
   get id(): string {
@@ -115,6 +135,7 @@ export class Runner {
     }
     await Promise.all(this.slots);
     await this.cachePruner.stop();
+    await this.sources.clear().catch((err: unknown) => this.d.log.warn({ err }, 'removing the kept source trees failed'));
     this.d.log.info({ runnerId: this.id, handedBack }, 'runner stopped');
     return { handedBack };
   }
@@ -237,25 +258,18 @@ export class Runner {
     write(stamp(`[cid] ${job.name} on ${this.id} (${this.d.config.pool}), attempt ${job.attempt}\n`));
 
     let outcome: JobOutcome;
-    const dir = await mkdtemp(`${this.d.config.workDir}/job-`);
+    let source: SourceLease | undefined;
     try {
-      write(stamp(`[cid] fetching ${job.repo}@${job.sha.slice(0, 12)}\n`));
-      await fetchSource(job, dir, jobToken, { workDir: this.d.config.workDir });
-      if (job.kind === 'analysis') {
-        const { workDir, opamRepoUrl } = this.d.config;
-        const releasesAt = (commit: string) => ocamlReleasesAt(commit, { url: opamRepoUrl, workDir });
-        outcome = await runAnalysisJob(job, dir, (line) => write(stamp(line)), { workDir, token: jobToken }, releasesAt);
-      } else {
-        outcome = await runBuildJob(job, {
-          docker: this.d.docker,
-          sourceDir: dir,
-          limits: this.d.config.limits,
-          cachePrefix: this.d.config.cachePrefix,
-          signal: r.abort.signal,
-          log: write,
-          networkRetries: this.d.config.networkRetries,
-          onNetworkRetry: (tool) => this.d.metrics?.networkRetries.inc({ tool }),
+      // The image first: a job that cannot run does not wait for (or pay for) its source.
+      const unavailable = job.kind === 'analysis' ? undefined : await checkBaseImage(job, this.d.docker, { signal: r.abort.signal });
+      if (unavailable) outcome = unavailable;
+      else {
+        source = await this.sources.acquire(sourceKey(job), (into) => {
+          write(stamp(`[cid] fetching ${job.repo}@${job.sha.slice(0, 12)}\n`));
+          return fetchSource(job, into, jobToken, { workDir: this.d.config.workDir });
         });
+        if (source.reused) write(stamp(`[cid] ${job.repo}@${job.sha.slice(0, 12)}: the source fetched on this runner for another job of the commit\n`));
+        outcome = await this.runJob(r, source.dir, write, jobToken);
       }
     } catch (err) {
       const infra = err instanceof SourceError || err instanceof ControlPlaneError;
@@ -263,7 +277,7 @@ export class Runner {
       outcome = { status: 'errored', reason: infra ? (err as Error).message : `runner error: ${(err as Error).message}` };
     } finally {
       stop();
-      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      await source?.release().catch((err: unknown) => log.warn({ err }, 'releasing the source tree failed'));
     }
     if (r.stopWhy === 'cancel') {
       const why = (await store.jobs.get(job.id).catch(() => undefined))?.reason;
@@ -305,6 +319,26 @@ export class Runner {
     await queues.sendResult({ type: 'job-updated', jobId: job.id, status: finished.status });
     await queues.delete(url, receiptHandle).catch((err: unknown) => log.warn({ err }, 'deleting the job message failed'));
     log.info({ status: finished.status, reason: finished.reason }, 'job finished');
+  }
+
+  /** The job itself, on its source tree (shared with the commit's other jobs: read, never written). */
+  private runJob(r: Running, dir: string, write: (text: string) => void, jobToken: () => Promise<JobToken>): Promise<JobOutcome> {
+    const job = r.job;
+    if (job.kind === 'analysis') {
+      const { workDir, opamRepoUrl } = this.d.config;
+      const releasesAt = (commit: string) => ocamlReleasesAt(commit, { url: opamRepoUrl, workDir });
+      return runAnalysisJob(job, dir, (line) => write(stamp(line)), { workDir, token: jobToken }, releasesAt);
+    }
+    return runBuildJob(job, {
+      docker: this.d.docker,
+      sourceDir: dir,
+      limits: this.d.config.limits,
+      cachePrefix: this.d.config.cachePrefix,
+      signal: r.abort.signal,
+      log: write,
+      networkRetries: this.d.config.networkRetries,
+      onNetworkRetry: (tool) => this.d.metrics?.networkRetries.inc({ tool }),
+    });
   }
 
   /** Waits briefly for the control plane to have created the job's check run. */

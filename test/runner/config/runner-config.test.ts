@@ -47,6 +47,16 @@ test('network retries: 2 by default, 0 turns them off, a bad value names the var
   }
 });
 
+test('source cache: 16 trees and 2 GiB by default, 0 entries turns it off, a bad value names the variable', () => {
+  assert.deepEqual(loadRunnerConfig({}).sourceCache, { maxEntries: 16, maxBytes: 2 * 1024 ** 3 });
+  assert.deepEqual(loadRunnerConfig({ CID_RUNNER_SOURCE_CACHE_ENTRIES: '0', CID_RUNNER_SOURCE_CACHE_MAX_BYTES: '500MB' }).sourceCache, { maxEntries: 0, maxBytes: 500e6 });
+  assert.equal(loadRunnerConfig({ CID_RUNNER_SOURCE_CACHE_ENTRIES: '' }).sourceCache.maxEntries, 16, 'empty is the default');
+  for (const bad of ['-1', '2.5', 'many']) {
+    assert.throws(() => loadRunnerConfig({ CID_RUNNER_SOURCE_CACHE_ENTRIES: bad }), (e: unknown) => e instanceof ConfigError && /CID_RUNNER_SOURCE_CACHE_ENTRIES/.test(e.message), bad);
+  }
+  assert.throws(() => loadRunnerConfig({ CID_RUNNER_SOURCE_CACHE_MAX_BYTES: 'lots' }), /CID_RUNNER_SOURCE_CACHE_MAX_BYTES: not a size: "lots"/);
+});
+
 test('sizes: IEC units and bare letters are powers of 1024, SI units of 1000', () => {
   const cases: [string, number | undefined][] = [
     ['0', 0],
