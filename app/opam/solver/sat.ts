@@ -84,11 +84,11 @@ export class Sat<T> {
   }
 
   /** Adds a clause at level 0 (call between solves). */
-  addClause(lits: Lit[], origin: T): void {
+  addClause(lits: Lit[], origin: T): Clause<T> | undefined {
     this.backtrack(0);
     const c: Clause<T> = { lits: [...new Set(lits)], origin };
     c.order = [...c.lits];
-    if (c.lits.some((l) => c.lits.includes(not(l)))) return;
+    if (c.lits.some((l) => c.lits.includes(not(l)))) return undefined;
     let posLit = false;
     for (const l of c.lits) {
       if (l & 1) this.demands[varOf(l)]!.push(c);
@@ -97,6 +97,7 @@ export class Sat<T> {
     if (!posLit) for (const l of c.lits) this.demands[varOf(l)]!.pop();
     else if (!c.lits.some((l) => l & 1)) this.topDemands.push(c);
     this.attach(c);
+    return c;
   }
 
   private attach(c: Clause<T>): void {

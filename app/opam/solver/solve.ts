@@ -66,6 +66,8 @@ export class Solver {
   private readonly selectors = new Map<string, number>();
   private readonly varRelease: (Release | undefined)[] = [];
   private readonly matchCache = new Map<string, number[]>();
+  /** The clauses of each name's one-version rule: explanations keep or drop them as a whole. */
+  private readonly ladders = new Map<string, Clause<Origin>[]>();
 
   constructor(
     readonly universe: Universe,
@@ -158,7 +160,7 @@ export class Solver {
     const all = this.universe.byName.get(a.name);
     if (!all) return `no package ${a.name} in the repository`;
     const matching = all.filter((r) => versionMatches(a.constraint, r.version));
-    if (matching.length === 0) return `no version of ${a.name} matches (it has ${all.length} versions, newest ${all[0]!.version})`;
+    if (matching.length === 0) return `the repository has no version of ${a.name} that matches`;
     return `${matching.map((r) => `${r.name}.${r.version}`).slice(0, 3).join(', ')}${matching.length > 3 ? ', …' : ''} not available here`;
   }
 
@@ -200,13 +202,19 @@ export class Solver {
     if (n > 1) {
       const origin: Origin = { kind: 'one-version', name };
       const s = e.vars.map(() => this.sat.newVar());
+      const ladder: Clause<Origin>[] = [];
+      const add = (lits: Lit[]): void => {
+        const c = this.sat.addClause(lits, origin);
+        if (c) ladder.push(c);
+      };
       for (let i = 0; i < n; i++) {
-        this.sat.addClause([neg(e.vars[i]!), pos(s[i]!)], origin);
+        add([neg(e.vars[i]!), pos(s[i]!)]);
         if (i + 1 < n) {
-          this.sat.addClause([neg(s[i]!), pos(s[i + 1]!)], origin);
-          this.sat.addClause([neg(s[i]!), neg(e.vars[i + 1]!)], origin);
+          add([neg(s[i]!), pos(s[i + 1]!)]);
+          add([neg(s[i]!), neg(e.vars[i + 1]!)]);
         }
       }
+      this.ladders.set(name, ladder);
     }
     e.releases.forEach((r, i) => {
       const p = e.vars[i]!;
@@ -300,7 +308,15 @@ export class Solver {
       throw e;
     }
     if (res.sat) return { ok: true, selection: this.selection(), ms: Date.now() - start };
-    return { ok: false, explanation: explain(minimizeCore(res.core ?? [], assumptions, this.sat.varCount)), ms: Date.now() - start };
+    return { ok: false, explanation: explain(minimizeCore(this.completeCore(res.core ?? []), assumptions, this.sat.varCount, new Set(requests.map((r) => r.name)))), ms: Date.now() - start };
+  }
+
+  /** A core with each one-version rule it touches in full (a core may hold part of a ladder). */
+  private completeCore(core: Clause<Origin>[]): Clause<Origin>[] {
+    const out = core.filter((c) => c.origin?.kind !== 'one-version');
+    const names = new Set(core.flatMap((c) => (c.origin?.kind === 'one-version' ? [c.origin.name] : [])));
+    for (const n of names) out.push(...(this.ladders.get(n) ?? []));
+    return out;
   }
 
   private selection(): Selected[] {
@@ -322,46 +338,74 @@ function formatDeps(f: Formula<ResolvedAtom>): string {
   return formatFormula(f, formatAtom);
 }
 
-/** Drops clauses the contradiction does not need (deletion-based), when the core is small enough. */
-function minimizeCore(core: Clause<Origin>[], assumptions: Lit[], nVars: number): Clause<Origin>[] {
-  if (core.length > 400) return core;
-  let kept = [...core];
-  const unsat = (clauses: Clause<Origin>[]): boolean => {
+const originKey = (o: Origin): string =>
+  o.kind === 'one-version' ? `v ${o.name}` : o.kind === 'conflict-class' ? `c ${o.cls}` : o.kind === 'request' ? `r ${o.text}` : `${o.kind} ${o.pkg} ${o.text}`;
+
+/**
+ * Drops what the contradiction does not need, a whole constraint at a time (deletion-based),
+ * trying the most remote facts first so that the requests, the one-version rules and the direct
+ * dependencies of what was asked for are what remains.
+ */
+function minimizeCore(core: Clause<Origin>[], assumptions: Lit[], nVars: number, requested: Set<string>): Clause<Origin>[] {
+  const groups = new Map<string, Clause<Origin>[]>();
+  for (const c of core) {
+    const k = originKey(c.origin!);
+    groups.set(k, [...(groups.get(k) ?? []), c]);
+  }
+  if (groups.size > 300) return core;
+  const weight = (o: Origin): number => {
+    if (o.kind === 'request') return 5;
+    if (o.kind === 'one-version') return 4;
+    if (o.kind === 'depends' || o.kind === 'conflicts') return requested.has(o.pkg.slice(0, o.pkg.indexOf('.'))) ? 3 : o.kind === 'conflicts' ? 1 : 0;
+    return 2;
+  };
+  let kept = [...groups.values()].sort((a, b) => weight(a[0]!.origin!) - weight(b[0]!.origin!));
+  const unsat = (gs: Clause<Origin>[][]): boolean => {
     const s = new Sat<Origin>();
     for (let i = 0; i < nVars; i++) s.newVar();
-    for (const c of clauses) s.addClause([...(c.order ?? c.lits)], c.origin!);
+    for (const g of gs) for (const c of g) s.addClause([...(c.order ?? c.lits)], c.origin!);
     return !s.solve(assumptions).sat;
   };
-  for (let i = kept.length - 1; i >= 0; i--) {
+  for (let i = 0; i < kept.length; ) {
     const without = kept.filter((_, j) => j !== i);
     if (unsat(without)) kept = without;
+    else i++;
   }
-  return kept;
+  return kept.flat();
 }
 
-/** A few lines naming the constraints that clash and who imposes them. */
+/** A few lines naming the constraints that clash and who imposes them; versions sharing a reason are listed together. */
 function explain(core: Clause<Origin>[]): string[] {
   const rank = { request: 0, depends: 1, conflicts: 2, 'conflict-class': 3, 'one-version': 4 } as const;
-  const lines = new Set<string>();
-  const sorted = core.map((c) => c.origin!).sort((a, b) => rank[a.kind] - rank[b.kind]);
-  for (const o of sorted) {
-    switch (o.kind) {
-      case 'request':
-        lines.add(`you asked for ${o.text}`);
-        break;
-      case 'depends':
-        lines.add(`${o.pkg} requires ${o.text}${o.missing ? `, but ${o.missing}` : ''}`);
-        break;
-      case 'conflicts':
-        lines.add(`${o.pkg} conflicts with ${o.text}`);
-        break;
-      case 'conflict-class':
-        lines.add(`only one package of conflict-class "${o.cls}" can be installed`);
-        break;
-      case 'one-version':
-        lines.add(`only one version of ${o.name} can be installed`);
-        break;
+  const byReason = new Map<string, { o: Origin; versions: string[] }>();
+  for (const c of core) {
+    const o = c.origin!;
+    const key = o.kind === 'depends' || o.kind === 'conflicts' ? `${o.kind} ${o.pkg.slice(0, o.pkg.indexOf('.'))} ${o.text}` : originKey(o);
+    const entry = byReason.get(key) ?? { o, versions: [] };
+    if (o.kind === 'depends' || o.kind === 'conflicts') {
+      const v = o.pkg.slice(o.pkg.indexOf('.') + 1);
+      if (!entry.versions.includes(v)) entry.versions.push(v);
     }
+    byReason.set(key, entry);
   }
-  return [...lines];
+  const who = (pkg: string, versions: string[]): string => {
+    const name = pkg.slice(0, pkg.indexOf('.'));
+    return versions.length === 1 ? `${name}.${versions[0]}` : `${name} (versions ${versions.join(', ')})`;
+  };
+  return [...byReason.values()]
+    .sort((a, b) => rank[a.o.kind] - rank[b.o.kind])
+    .map(({ o, versions }) => {
+      switch (o.kind) {
+        case 'request':
+          return `you asked for ${o.text}`;
+        case 'depends':
+          return `${who(o.pkg, versions)} ${versions.length > 1 ? 'require' : 'requires'} ${o.text}${o.missing ? `, but ${o.missing}` : ''}`;
+        case 'conflicts':
+          return `${who(o.pkg, versions)} ${versions.length > 1 ? 'conflict' : 'conflicts'} with ${o.text}`;
+        case 'conflict-class':
+          return `only one package of conflict-class "${o.cls}" can be installed`;
+        case 'one-version':
+          return `only one version of ${o.name} can be installed`;
+      }
+    });
 }
