@@ -307,7 +307,7 @@ export class Sat<T> {
       if (next === undefined) return { sat: true };
       this.trailLim.push(this.trail.length);
       this.assign(next, undefined);
-      if ((this.steps & 0xfff) === 0) check();
+      check();
     }
   }
 

@@ -6,12 +6,13 @@ import { formatFormula, formulaAtoms } from '../formula.ts';
 import type { ResolvedAtom, VersionConstraint } from '../package-formula.ts';
 import { filterPackageFormula, formatVersionConstraint, versionMatches } from '../package-formula.ts';
 import { evalFilterBool } from '../filter.ts';
+import { compareVersions } from '../version-compare.ts';
 import type { VariableEnv, VariableValue } from '../variables.ts';
 import type { Release, Universe } from './universe.ts';
 import { BudgetExceeded, Sat, neg, pos } from './sat.ts';
 import type { Clause, Lit } from './sat.ts';
 import type { PackageRequest } from './request.ts';
-import { SolverTimeoutError, UnknownPackageError } from './errors.ts';
+import { DependencyCycleError, SolverTimeoutError, UnknownPackageError } from './errors.ts';
 
 export interface SolverOptions {
   /** Global variables: arch, os, os-family, os-distribution, os-version, opam-version, … */
@@ -307,8 +308,47 @@ export class Solver {
       if (e instanceof BudgetExceeded) throw new SolverTimeoutError(Date.now() - start, this.sat.steps - steps0);
       throw e;
     }
-    if (res.sat) return { ok: true, selection: this.selection(), ms: Date.now() - start };
+    if (res.sat) {
+      const selection = this.selection();
+      this.checkCycles(selection);
+      return { ok: true, selection, ms: Date.now() - start };
+    }
     return { ok: false, explanation: explain(minimizeCore(this.completeCore(res.core ?? []), assumptions, this.sat.varCount, new Set(requests.map((r) => r.name)))), ms: Date.now() - start };
+  }
+
+  /**
+   * opam installs dependencies first, so a cycle of (non-{post}) dependencies among the selection
+   * cannot be built: a typed error naming the cycle, rather than a plan that cannot run.
+   */
+  private checkCycles(selection: Selected[]): void {
+    const chosen = new Map(selection.map((s) => [s.name, s.version]));
+    const next = new Map<string, string[]>();
+    for (const s of selection) {
+      const r = this.universe.get(s.name, s.version)!;
+      const base = this.envFor(r, false);
+      const env: VariableEnv = (v) => (v === 'post' ? false : base(v));
+      const deps = formulaAtoms(filterPackageFormula(r.depends, env)).filter((a) => {
+        const v = chosen.get(a.name);
+        return v !== undefined && versionMatches(a.constraint, v);
+      });
+      next.set(s.name, [...new Set(deps.map((a) => a.name))]);
+    }
+    const state = new Map<string, 1 | 2>();
+    const path: string[] = [];
+    const visit = (n: string): void => {
+      state.set(n, 1);
+      path.push(n);
+      for (const m of next.get(n) ?? []) {
+        if (state.get(m) === 1) {
+          const cycle = [...path.slice(path.indexOf(m)), m].map((x) => `${x}.${chosen.get(x)!}`);
+          throw new DependencyCycleError(cycle);
+        }
+        if (!state.has(m)) visit(m);
+      }
+      path.pop();
+      state.set(n, 2);
+    };
+    for (const s of selection) if (!state.has(s.name)) visit(s.name);
   }
 
   /** A core with each one-version rule it touches in full (a core may hold part of a ladder). */
@@ -392,9 +432,10 @@ function explain(core: Clause<Origin>[]): string[] {
     const name = pkg.slice(0, pkg.indexOf('.'));
     return versions.length === 1 ? `${name}.${versions[0]}` : `${name} (versions ${versions.join(', ')})`;
   };
-  return [...byReason.values()]
-    .sort((a, b) => rank[a.o.kind] - rank[b.o.kind])
-    .map(({ o, versions }) => {
+  return [...byReason.entries()]
+    .sort(([ka, a], [kb, b]) => rank[a.o.kind] - rank[b.o.kind] || (ka < kb ? -1 : ka > kb ? 1 : 0))
+    .map(([, { o, versions }]) => {
+      versions.sort((x, y) => compareVersions(y, x));
       switch (o.kind) {
         case 'request':
           return `you asked for ${o.text}`;
