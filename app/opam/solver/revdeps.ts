@@ -89,7 +89,7 @@ export function reverseDependencies(universe: Universe, pkg: string, o: RevdepsO
   found.delete(pkg);
   let out = [...found.values()];
   if (o.coinstallable) {
-    const solver = new Solver(universe, { vars: o.vars, withTest: o.withTest, withDoc: o.withDoc, timeoutMs: o.timeoutMs, maxSteps: o.maxSteps });
+    const solver = new Solver(universe, { vars: o.vars, withTest: o.withTest, withDoc: o.withDoc, timeoutMs: o.timeoutMs, maxSteps: o.maxSteps, explain: false });
     const self = { name, constraint: { kind: 'atom' as const, atom: { op: '=' as const, version } }, text: pkg };
     out = out.filter(
       (r) =>

@@ -40,6 +40,8 @@ export class Sat<T> {
   private trail: Lit[] = [];
   private trailLim: number[] = [];
   private qhead = 0;
+  /** Trail entries before this index have no unsatisfied demand (assignments only add to that). */
+  private scanPos = 0;
   private nVars = 0;
   /** A clause falsified at level 0 when added: the problem has no solution at all. */
   private broken: Clause<T> | undefined;
@@ -184,8 +186,12 @@ export class Sat<T> {
     return undefined;
   }
 
+  /** The assumptions decided at levels 1…n of the current trail, so a next solve can keep them. */
+  private assumed: Lit[] = [];
+
   private backtrack(lvl: number): void {
     if (this.trailLim.length <= lvl) return;
+    if (this.assumed.length > lvl) this.assumed.length = lvl;
     const stop = this.trailLim[lvl]!;
     for (let i = this.trail.length - 1; i >= stop; i--) {
       const v = varOf(this.trail[i]!);
@@ -195,11 +201,18 @@ export class Sat<T> {
     this.trail.length = stop;
     this.trailLim.length = lvl;
     this.qhead = stop;
+    // An undone assignment may have been what satisfied an earlier variable's demand: rescan.
+    this.scanPos = 0;
   }
 
   /** First-UIP analysis: the learnt clause (asserting literal first) and the level to return to. */
+  private seenBuf = new Uint8Array(0);
+
   private analyze(conflict: Clause<T>): { learnt: Clause<T>; back: number } {
-    const seen = new Uint8Array(this.nVars);
+    // One buffer reused across conflicts (the universe may have 10^5 variables), cleared after.
+    if (this.seenBuf.length < this.nVars) this.seenBuf = new Uint8Array(this.nVars * 2);
+    const seen = this.seenBuf;
+    const touched: number[] = [];
     const parents: Clause<T>[] = [conflict];
     const out: Lit[] = [0];
     let counter = 0;
@@ -213,6 +226,7 @@ export class Sat<T> {
         const v = varOf(q);
         if (seen[v]) continue;
         seen[v] = 1;
+        touched.push(v);
         if (this.level[v] === cur) counter++;
         else if (this.level[v]! > 0) out.push(q);
         else if (this.reason[v]) parents.push(this.reason[v]); // dropped level-0 literal
@@ -224,6 +238,7 @@ export class Sat<T> {
       c = this.reason[varOf(p)]!;
       parents.push(c);
     }
+    for (const v of touched) seen[v] = 0;
     out[0] = not(p);
     let back = 0;
     let bi = 1;
@@ -264,7 +279,10 @@ export class Sat<T> {
    * demand clause; `check` is called now and then and may throw to stop the search.
    */
   solve(assumptions: Lit[], check: () => void = () => {}): SatResult<T> {
-    this.backtrack(0);
+    // Keep the levels of a common prefix of assumptions (revdeps asks P with Q1, P with Q2, …).
+    let keep = 0;
+    while (keep < assumptions.length && keep < this.assumed.length && this.assumed[keep] === assumptions[keep]) keep++;
+    this.backtrack(keep);
     if (this.broken) {
       const core = new Set<Clause<T>>();
       this.collectCore([this.broken], core);
@@ -300,6 +318,7 @@ export class Sat<T> {
           return { sat: false, core: [...core] };
         }
         this.trailLim.push(this.trail.length);
+        this.assumed.push(a);
         if (val === 0) this.assign(a, undefined);
         continue;
       }
@@ -329,13 +348,20 @@ export class Sat<T> {
       const l = tryClause(c);
       if (l !== undefined) return l;
     }
-    for (let i = 0; i < this.trail.length; i++) {
+    // A demand, once satisfied, stays so until a backtrack (which rescans); one that was fine because of a free
+    // negative literal is a demand of that variable too, so it is seen again when it turns true.
+    for (let i = this.scanPos; i < this.trail.length; i++) {
       const t = this.trail[i]!;
-      if (t & 1) continue;
-      for (const c of this.demands[varOf(t)]!) {
-        const l = tryClause(c);
-        if (l !== undefined) return l;
+      if (!(t & 1)) {
+        for (const c of this.demands[varOf(t)]!) {
+          const l = tryClause(c);
+          if (l !== undefined) {
+            this.scanPos = i;
+            return l;
+          }
+        }
       }
+      this.scanPos = i + 1;
     }
     return undefined;
   }

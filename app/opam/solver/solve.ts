@@ -27,6 +27,8 @@ export interface SolverOptions {
   /** Budget of one solve. */
   timeoutMs?: number;
   maxSteps?: number;
+  /** Explain failures (default true); batch questions that only need yes/no turn it off. */
+  explain?: boolean;
 }
 
 /** Why a clause exists, in terms a person can act on. */
@@ -313,6 +315,7 @@ export class Solver {
       this.checkCycles(selection);
       return { ok: true, selection, ms: Date.now() - start };
     }
+    if (this.options.explain === false) return { ok: false, explanation: [], ms: Date.now() - start };
     return { ok: false, explanation: explain(minimizeCore(this.completeCore(res.core ?? []), assumptions, this.sat.varCount, new Set(requests.map((r) => r.name)))), ms: Date.now() - start };
   }
 

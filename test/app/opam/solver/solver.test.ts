@@ -134,18 +134,18 @@ describe('opam solver', () => {
   });
 
   test('a solve past its budget stops with "solver gave up"', () => {
-    // The pigeonhole problem, hard for any resolution-based search: 9 packages that each need a
-    // version of one of 8 packages (hole s at version p holds pigeon p); one version per package.
+    // The pigeonhole problem, hard for any resolution-based search: 10 packages that each need a
+    // version of one of 9 packages (hole s at version p holds pigeon p); one version per package.
     const files: Record<string, string> = {};
-    for (let s = 0; s < 8; s++) for (let p = 0; p < 9; p++) files[`hole${s}.${p}`] = '';
-    for (let p = 0; p < 9; p++) {
-      files[`pigeon${p}.1`] = `depends: [${Array.from({ length: 8 }, (_, s) => `"hole${s}" {= "${p}"}`).join(' | ')}]`;
+    for (let s = 0; s < 9; s++) for (let p = 0; p < 10; p++) files[`hole${s}.${p}`] = '';
+    for (let p = 0; p < 10; p++) {
+      files[`pigeon${p}.1`] = `depends: [${Array.from({ length: 9 }, (_, s) => `"hole${s}" {= "${p}"}`).join(' | ')}]`;
     }
     const u = universe(files);
     assert.equal(solve(u, ['pigeon0', 'pigeon1']).ok, true);
-    const all = Array.from({ length: 9 }, (_, p) => `pigeon${p}`);
+    const all = Array.from({ length: 10 }, (_, p) => `pigeon${p}`);
     assert.throws(() => solve(u, all, { maxSteps: 2000 }), (e: Error) => e instanceof SolverTimeoutError && /solver gave up after \d+ ms/.test(e.message));
-    assert.throws(() => solve(u, all, { timeoutMs: 1 }), SolverTimeoutError);
+    assert.throws(() => solve(u, all, { timeoutMs: 2 }), SolverTimeoutError);
   });
 
   test('every solution passes the independent checker', () => {
