@@ -9,5 +9,6 @@
 // action through cmd.optsWithGlobals(); write output with ctx.io.out / ctx.io.err.
 import type { SubcommandRegistrar } from './cli-context.ts';
 import { registerLocalCommand } from './local-command.ts';
+import { registerOpamCommand } from './opam-command.ts';
 
-export const SUBCOMMANDS: SubcommandRegistrar[] = [registerLocalCommand];
+export const SUBCOMMANDS: SubcommandRegistrar[] = [registerLocalCommand, registerOpamCommand];
