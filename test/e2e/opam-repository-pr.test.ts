@@ -115,16 +115,16 @@ test('an opam-repository PR: analysis, jobs, revdeps in bulk, statuses, one comm
       'compilers,4.14,fmt.0.10.0,revdeps,logs.0.7.0',
       'compilers,4.14,frobnicate.1.0',
       'compilers,4.14,frobnicate.1.0,lower-bounds',
-      'compilers,5.4,fmt.0.10.0',
-      'compilers,5.4,fmt.0.10.0,revdeps,alcotest.1.7.0',
-      'compilers,5.4,fmt.0.10.0,revdeps,logs.0.7.0',
-      'compilers,5.4,frobnicate.1.0',
+      'compilers,5.5,fmt.0.10.0',
+      'compilers,5.5,fmt.0.10.0,revdeps,alcotest.1.7.0',
+      'compilers,5.5,fmt.0.10.0,revdeps,logs.0.7.0',
+      'compilers,5.5,frobnicate.1.0',
     ]);
     for (const j of jobs) assert.equal(j.priority, j.name.includes(',revdeps,') ? 'bulk' : 'urgent', j.name);
     // Every build ran on the runner, from the merged tree, and stopped at the image.
     for (const j of jobs) {
       assert.equal(j.status, 'errored', j.name);
-      assert.match(j.reason ?? '', /ocaml\/opam:debian-13-ocaml-(5\.4|4\.14)/, j.name);
+      assert.match(j.reason ?? '', /ocaml\/opam:debian-13-ocaml-(5\.5|4\.14)/, j.name);
     }
     assert.equal(pipeline.status, 'errored');
 
@@ -150,7 +150,7 @@ test('an opam-repository PR: analysis, jobs, revdeps in bulk, statuses, one comm
     assert.ok(comment.history.length >= 2, 'edited in place');
     assert.ok(comment.body.startsWith(COMMENT_MARKER));
     assert.ok(comment.body.includes('| fmt.0.10.0 | new release |'));
-    assert.ok(comment.body.includes(`| compilers,5.4 | [❌](https://cid.example.org/github/${REPO}/commit/${head}/variant/compilers%2C5.4%2Cfmt.0.10.0)`), comment.body);
+    assert.ok(comment.body.includes(`| compilers,5.5 | [❌](https://cid.example.org/github/${REPO}/commit/${head}/variant/compilers%2C5.5%2Cfmt.0.10.0)`), comment.body);
     assert.ok(comment.body.includes('| fmt.0.10.0 | 2 | 2 | 0 | 4 | 0 |'), comment.body);
     assert.ok(comment.body.includes('Error in frobnicate.1.0: Weak checksum algorithm(s) provided.'));
     assert.match(comment.body, /### To reproduce \[`compilers,\d\.\d+,(fmt\.0\.10\.0|frobnicate\.1\.0)`\]/);

@@ -351,6 +351,8 @@ describe('speed', () => {
     const { run: bench } = await import('../../../bench/analysis.ts');
     const figures = await bench({ runs: 15, warmup: 3 });
     assert.equal(figures.opamFiles, 20);
-    assert.ok(figures.medianMs < 100, `median ${figures.medianMs} ms`);
+    // CPU time, not wall time: in CI the other core's tests (Docker builds, the solver's oracle)
+    // stretch wall time with waits that are not the analysis's cost.
+    assert.ok(figures.cpuMedianMs < 100, `median ${figures.cpuMedianMs} ms of CPU (${figures.medianMs} ms wall)`);
   });
 });
