@@ -4,7 +4,7 @@
 import { formulaAtoms } from '../formula.ts';
 import { filterPackageFormula, versionMatches } from '../package-formula.ts';
 import { evalFilterBool } from '../filter.ts';
-import type { VariableEnv, VariableValue } from '../variables.ts';
+import type { VariableEnv } from '../variables.ts';
 import { compareVersions } from '../version-compare.ts';
 import type { Formula } from '../formula.ts';
 import type { VersionConstraint } from '../package-formula.ts';
@@ -12,6 +12,7 @@ import type { Release, Universe } from './universe.ts';
 import { Solver } from './solve.ts';
 import type { SolverOptions } from './solve.ts';
 import { UnknownPackageError } from './errors.ts';
+import { releaseEnv } from './release-env.ts';
 
 export interface RevdepsOptions extends Pick<SolverOptions, 'vars' | 'timeoutMs' | 'maxSteps'> {
   recursive?: boolean;
@@ -24,31 +25,7 @@ export interface RevdepsOptions extends Pick<SolverOptions, 'vars' | 'timeoutMs'
 }
 
 function env(r: Release, o: RevdepsOptions): VariableEnv {
-  return (v: string): VariableValue => {
-    switch (v) {
-      case 'name':
-      case '_:name':
-        return r.name;
-      case 'version':
-      case '_:version':
-        return r.version;
-      case 'build':
-        return true;
-      case 'post':
-        return o.post ?? false;
-      case 'with-test':
-        return o.withTest ?? false;
-      case 'with-doc':
-        return o.withDoc ?? false;
-      case 'dev':
-        return r.dev;
-      case 'with-dev-setup':
-      case 'pinned':
-        return false;
-      default:
-        return o.vars[v];
-    }
-  };
+  return releaseEnv(r, { post: o.post ?? false, withTest: o.withTest ?? false, withDoc: o.withDoc ?? false, pinned: false }, o.vars);
 }
 
 /** Sorted "name.version"s of the reverse dependencies of `pkg` ("name.version"). */

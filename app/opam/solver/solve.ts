@@ -7,12 +7,13 @@ import type { ResolvedAtom, VersionConstraint } from '../package-formula.ts';
 import { filterPackageFormula, formatVersionConstraint, versionMatches } from '../package-formula.ts';
 import { evalFilterBool } from '../filter.ts';
 import { compareVersions } from '../version-compare.ts';
-import type { VariableEnv, VariableValue } from '../variables.ts';
+import type { VariableEnv } from '../variables.ts';
 import type { Release, Universe } from './universe.ts';
 import { BudgetExceeded, Sat, neg, pos } from './sat.ts';
 import type { Clause, Lit } from './sat.ts';
 import type { PackageRequest } from './request.ts';
 import { DependencyCycleError, SolverTimeoutError, UnknownPackageError } from './errors.ts';
+import { releaseEnv } from './release-env.ts';
 
 export interface SolverOptions {
   /** Global variables: arch, os, os-family, os-distribution, os-version, opam-version, … */
@@ -78,33 +79,10 @@ export class Solver {
   ) {}
 
   private envFor(r: Release, requested: boolean): VariableEnv {
-    const vars = this.options.vars;
-    const pinned = this.options.pins?.[r.name] !== undefined;
-    return (v: string): VariableValue => {
-      switch (v) {
-        case 'name':
-        case '_:name':
-          return r.name;
-        case 'version':
-        case '_:version':
-          return r.version;
-        case 'build':
-        case 'post':
-          return true;
-        case 'with-test':
-          return requested && (this.options.withTest ?? false);
-        case 'with-doc':
-          return requested && (this.options.withDoc ?? false);
-        case 'with-dev-setup':
-          return false;
-        case 'dev':
-          return r.dev;
-        case 'pinned':
-          return pinned;
-        default:
-          return vars[v];
-      }
-    };
+    const o = this.options;
+    // Test and doc dependencies count only for the requested packages, as `opam install --with-test`.
+    const flags = { post: true, withTest: requested && (o.withTest ?? false), withDoc: requested && (o.withDoc ?? false), pinned: o.pins?.[r.name] !== undefined };
+    return releaseEnv(r, flags, o.vars);
   }
 
   private available(r: Release): boolean {
