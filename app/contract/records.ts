@@ -133,6 +133,11 @@ export const PipelineSchema = z.object({
   summaryReportedAt: z.number().optional(),
   /** A delayed `pipeline-changed` message will refresh the summary at this time (ms). */
   summaryDeferredUntil: z.number().optional(),
+  /**
+   * The passed analysis's plan has been turned into jobs. Until then the pipeline is running even
+   * though all its jobs (the analysis alone) have finished: its build jobs are not there yet.
+   */
+  planned: z.boolean().optional(),
   /** Platforms the analysis dropped, with the reason. */
   dropped: z.array(z.object({ variant: z.string(), reason: z.string() })).default([]),
   /** The analysis's root packages and pinned packages (names; at most MAX_LISTED_PACKAGES each). */

@@ -39,6 +39,7 @@ export async function handleResult(base: Services, msg: ResultMessage): Promise<
         if (parsed.data.opamRepo) await addOpamRepoJobs(svc, pipeline, job.source, parsed.data.opamRepo, platformsOf(job.params ?? svc.analysisParams));
         const { roots, pinned } = parsed.data.info;
         await svc.store.pipelines.update(job.pipelineId, {
+          planned: true,
           dropped: parsed.data.dropped,
           // An opam repository's analysis has no roots of its own: nothing to show.
           ...(parsed.data.opamRepo ? {} : { roots: boundList(roots.map(packageName)), pinned: boundList(pinned.map(packageName)) }),

@@ -89,7 +89,7 @@ export class PipelinesStore {
     return out ? fromItem(out.Attributes ?? {}).refs : [];
   }
 
-  async update(id: string, fields: Partial<Pick<Pipeline, 'status' | 'error' | 'dropped' | 'roots' | 'pinned'>>): Promise<void> {
+  async update(id: string, fields: Partial<Pick<Pipeline, 'status' | 'error' | 'planned' | 'dropped' | 'roots' | 'pinned'>>): Promise<void> {
     const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':u': nowIso() };

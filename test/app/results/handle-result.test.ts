@@ -6,6 +6,7 @@ import { makePushPayload } from '../../support/webhooks.ts';
 import { jobIdFor } from '../../../app/store/index.ts';
 import { pipelineId, type AnalysisResult } from '../../../app/contract/index.ts';
 import { SUMMARY_INTERVAL_MS } from '../../../app/github/sync-checks.ts';
+import { handleResult } from '../../../app/results/index.ts';
 
 let h: Harness;
 const INST = 99;
@@ -88,6 +89,31 @@ test("an analysis result becomes jobs queued on their pools, each with a check r
   }
   await until(async () => h.fake.state.checkRuns.find((c) => c.head_sha === sha && c.name === 'cid')?.conclusion === 'success', { what: 'summary success' });
   assert.equal((await h.cp.svc.store.pipelines.get(pid))?.status, 'passed');
+});
+
+test('a pipeline whose analysis passed but whose plan is still on the queue is running, not passed', async () => {
+  const sha = newSha();
+  await h.deliver('push', makePushPayload({ repo: REPO, sha, installationId: INST }));
+  const pid = pipelineId(REPO, sha);
+  const id = jobIdFor(pid, '(analysis)');
+  const output: AnalysisResult = {
+    jobs: [{ name: 'late_opam-2.3', kind: 'build', pool: 'linux-x86_64', priority: 'urgent', spec, experimental: false }],
+    dropped: [],
+    info: { roots: ['alpha.dev'], pinned: [], monorepo: false },
+  };
+  // The runner has finished the analysis, but its job-updated message is not handled yet; a
+  // pipeline-changed message (as the push sends) is handled first. This was a race seen in CI.
+  await h.cp.svc.store.jobs.claim(id, { runnerId: 'r', generation: 1, staleBefore: new Date(0).toISOString() });
+  await h.cp.svc.store.jobs.finish(id, 'r', { status: 'passed', output });
+  await handleResult(h.cp.svc, { type: 'pipeline-changed', pipelineId: pid });
+  assert.equal((await h.cp.svc.store.pipelines.get(pid))?.status, 'running');
+  assert.notEqual(h.fake.state.checkRuns.find((c) => c.head_sha === sha && c.name === 'cid')?.status, 'completed');
+  // Then the analysis result is applied: the build job exists and the pipeline is still running.
+  await handleResult(h.cp.svc, { type: 'job-updated', jobId: id, status: 'passed' });
+  const p = await h.cp.svc.store.pipelines.get(pid);
+  assert.equal(p?.status, 'running');
+  assert.equal(p?.planned, true);
+  assert.deepEqual((await h.cp.svc.store.jobs.listByPipeline(pid)).map((j) => j.name).sort(), ['(analysis)', 'late_opam-2.3']);
 });
 
 test('an analysis failure fails the pipeline with its message in the check runs', async () => {
