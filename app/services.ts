@@ -3,7 +3,7 @@ import type { Config } from './config/index.ts';
 import type { Store } from './store/index.ts';
 import type { Queues } from './queue/index.ts';
 import type { GitHubApp } from './github/github-app.ts';
-import type { AnalysisParams } from './contract/index.ts';
+import type { AnalysisParams } from '../lib/contract/index.ts';
 
 /** What every handler of the control plane works with, built once at start. */
 export interface Services {

@@ -3,7 +3,7 @@
 // Run: npx tsx bench/analysis.ts
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { analyze, defaultPlatforms } from '../app/analysis/index.ts';
+import { analyze, defaultPlatforms } from '../lib/analysis/index.ts';
 
 export interface AnalysisBenchFigures {
   name: string;

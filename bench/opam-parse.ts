@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { OpamParseError, parseOpamFile } from '../app/opam/index.ts';
+import { OpamParseError, parseOpamFile } from '../lib/opam/index.ts';
 import { OPAM_SNAPSHOT_FILE_COUNT, ensureOpamSnapshot, listOpamFiles } from '../test/support/opam-snapshot.ts';
 
 export interface OpamParseBenchFigures {

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { changedPackages, classifyChange, lintRelease, PackageNames } from '../app/opam-repo/index.ts';
-import type { ChangeKind } from '../app/contract/index.ts';
+import { changedPackages, classifyChange, lintRelease, PackageNames } from '../lib/opam-repo/index.ts';
+import type { ChangeKind } from '../lib/contract/index.ts';
 import { changedPaths, listTree, mergeTree } from '../runner/source/git.ts';
 import { ensureOpamSnapshot, listOpamFiles } from '../test/support/opam-snapshot.ts';
 

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { compareVersions } from '../app/opam/index.ts';
-import { RevdepsIndex } from '../app/opam-repo/index.ts';
+import { compareVersions } from '../lib/opam/index.ts';
+import { RevdepsIndex } from '../lib/opam-repo/index.ts';
 import { ensureOpamSnapshot, listOpamFiles } from '../test/support/opam-snapshot.ts';
 
 export interface RevdepsQueryFigures {

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { Solver, Universe, parsePackageRequest, reverseDependencies } from '../app/opam/solver/index.ts';
+import { Solver, Universe, parsePackageRequest, reverseDependencies } from '../lib/opam/solver/index.ts';
 import { ensureOpamSnapshot } from '../test/support/opam-snapshot.ts';
 
 interface Case {

@@ -8,8 +8,8 @@ import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../app/config/index.ts';
-import { startControlPlane } from '../app/local/start-control-plane.ts';
-import { createLogger } from '../app/log/index.ts';
+import { startControlPlane } from '../local/start-control-plane.ts';
+import { createLogger } from '../lib/log/index.ts';
 import { runLoad, percentile, round, isMain, type LoadRequest } from './support/load.ts';
 
 const TOKEN = 'bench-admin-token-0123456789';

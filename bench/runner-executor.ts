@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import type { BuildSpecInput } from '../app/contract/index.ts';
+import type { BuildSpecInput } from '../lib/contract/index.ts';
 import { cacheRef, executeBuild, StepLogStore } from '../runner/docker/index.ts';
 import type { BuildResult, ResourceLimits } from '../runner/docker/index.ts';
 import { busyboxImage } from '../test/support/images.ts';

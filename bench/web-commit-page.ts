@@ -3,8 +3,8 @@
 // the render alone, p50/p99. Goal: p99 < 50 ms.
 // Run: npx tsx bench/web-commit-page.ts
 import { performance } from 'node:perf_hooks';
-import type { JobStatus, PlannedJob } from '../app/contract/index.ts';
-import { pipelineId } from '../app/contract/index.ts';
+import type { JobStatus, PlannedJob } from '../lib/contract/index.ts';
+import { pipelineId } from '../lib/contract/index.ts';
 import { addJobs, startPipeline } from '../app/pipelines/index.ts';
 import { commitPage } from '../app/web/views/index.ts';
 import { readCommit } from '../app/web/queries.ts';

@@ -1,9 +1,9 @@
 // `cid-runner`: a long-running process that takes jobs of one pool and builds them in Docker.
 import { Command, InvalidArgumentError } from 'commander';
 import Docker from 'dockerode';
-import { POOLS } from '../app/contract/index.ts';
-import { exitCodeFor, toCidError } from '../app/errors/index.ts';
-import { createLogger } from '../app/log/index.ts';
+import { POOLS } from '../lib/contract/index.ts';
+import { exitCodeFor, toCidError } from '../lib/errors/index.ts';
+import { createLogger } from '../lib/log/index.ts';
 import { runnerCredential } from '../app/runner-api/index.ts';
 import { loadRunnerConfig } from './config/index.ts';
 import { startRunner } from './worker/index.ts';

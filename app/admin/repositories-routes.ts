@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { RepoNameSchema, repoUrlPath } from '../contract/index.ts';
-import { BadRequestError, NotConfiguredError, UnauthorizedError } from '../errors/index.ts';
+import { RepoNameSchema, repoUrlPath } from '../../lib/contract/index.ts';
+import { BadRequestError, NotConfiguredError, UnauthorizedError } from '../../lib/errors/index.ts';
 import type { Services } from '../services.ts';
 
 const AddBody = z.strictObject({

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.ts';
-import { createDynamo, createSqs } from '../aws/index.ts';
+import { createDynamo, createSqs } from '../../lib/aws/index.ts';
 import { createStore } from '../store/index.ts';
 import { Queues } from '../queue/index.ts';
 import { GitHubApp, type ProbotOctokitClass } from '../github/index.ts';
-import { createLogger } from '../log/index.ts';
+import { createLogger } from '../../lib/log/index.ts';
 import type { Services } from '../services.ts';
 import { analysisParams } from '../pipelines/analysis-params.ts';
 

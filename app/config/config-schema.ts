@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HEARTBEAT_DEFAULTS } from '../contract/heartbeat.ts';
+import { HEARTBEAT_DEFAULTS } from '../../lib/contract/heartbeat.ts';
 
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { ConfigError } from '../errors/index.ts';
+import { ConfigError } from '../../lib/errors/index.ts';
 import { EnvSchema, type Env } from './config-schema.ts';
 
 export interface GitHubAppConfig {

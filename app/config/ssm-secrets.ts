@@ -1,5 +1,5 @@
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { ConfigError } from '../errors/index.ts';
+import { ConfigError } from '../../lib/errors/index.ts';
 
 /**
  * SSM parameter (under CID_SSM_PATH, e.g. /cid/prod) → the environment variable it fills.

@@ -1,4 +1,4 @@
-import { repoUrlPath, type Job, type Pipeline } from '../contract/index.ts';
+import { repoUrlPath, type Job, type Pipeline } from '../../lib/contract/index.ts';
 
 export const SUMMARY_CHECK_NAME = 'cid';
 /** GitHub's limit on a check run's summary and text. */

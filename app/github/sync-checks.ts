@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Job, Pipeline } from '../contract/index.ts';
+import type { Job, Pipeline } from '../../lib/contract/index.ts';
 import { pipelineStatusFrom } from '../pipelines/pipeline-status.ts';
 import type { Services } from '../services.ts';
 import { SUMMARY_CHECK_NAME, checkStateFor, commitUrl, jobUrl, summaryCheck, MAX_CHECK_TEXT } from './check-run-format.ts';

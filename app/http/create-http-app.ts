@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Services } from '../services.ts';
-import { errorResponse, PayloadTooLargeError } from '../errors/index.ts';
+import { errorResponse, PayloadTooLargeError } from '../../lib/errors/index.ts';
 import { handleWebhook } from '../webhooks/index.ts';
 import { repositoriesRoutes } from '../admin/index.ts';
 import { runnerRoutes } from '../runner-api/index.ts';

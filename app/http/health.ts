@@ -1,5 +1,5 @@
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { RESULTS_QUEUE_KEY } from '../../infra/resources/index.ts';
+import { RESULTS_QUEUE_KEY } from '../../lib/resources/index.ts';
 import type { Services } from '../services.ts';
 
 export type ComponentStatus = Record<string, { ok: boolean; detail?: string }>;

@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { POOLS } from '../contract/index.ts';
-import { QUEUES, dlqKey, tableName } from '../../infra/resources/index.ts';
+import { POOLS } from '../../lib/contract/index.ts';
+import { QUEUES, dlqKey, tableName } from '../../lib/resources/index.ts';
 import type { Services } from '../services.ts';
 import { jobsQueued, queueMessages, scrapeSourceUp } from './registry.ts';
 

@@ -1,4 +1,4 @@
-import { isFinal, type Job } from '../contract/index.ts';
+import { isFinal, type Job } from '../../lib/contract/index.ts';
 import { jobDuration, jobsFinished, webhookDeliveries, webhookDuration } from './registry.ts';
 
 /** Event names become label values: unknown (unverified, attacker-chosen) names are folded. */

@@ -1,4 +1,4 @@
-import type { Job, PlannedJob, Pipeline, Source } from '../contract/index.ts';
+import type { Job, PlannedJob, Pipeline, Source } from '../../lib/contract/index.ts';
 import { jobIdFor, type NewJob } from '../store/index.ts';
 import type { Services } from '../services.ts';
 

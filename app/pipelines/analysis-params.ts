@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { AnalysisParams } from '../contract/index.ts';
-import { ConfigError } from '../errors/index.ts';
-import { isPresetName, parsePlatformCatalogue } from '../analysis/index.ts';
+import type { AnalysisParams } from '../../lib/contract/index.ts';
+import { ConfigError } from '../../lib/errors/index.ts';
+import { isPresetName, parsePlatformCatalogue } from '../../lib/analysis/index.ts';
 import type { Config } from '../config/index.ts';
 
 /**

@@ -1,5 +1,5 @@
-import { isFinal } from '../contract/index.ts';
-import { NotFoundError } from '../errors/index.ts';
+import { isFinal } from '../../lib/contract/index.ts';
+import { NotFoundError } from '../../lib/errors/index.ts';
 import type { Services } from '../services.ts';
 
 /** Cancels every unfinished job of a pipeline; returns how many were asked to stop. */

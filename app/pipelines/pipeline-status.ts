@@ -1,4 +1,4 @@
-import type { Job, Pipeline, PipelineStatus } from '../contract/index.ts';
+import type { Job, Pipeline, PipelineStatus } from '../../lib/contract/index.ts';
 
 /** A pipeline's state follows from its jobs; experimental jobs never fail it. */
 export function pipelineStatusFrom(pipeline: Pick<Pipeline, 'error' | 'planned'>, jobs: Job[]): PipelineStatus {

@@ -1,5 +1,5 @@
-import { isFinal, type Job } from '../contract/index.ts';
-import { NotFoundError } from '../errors/index.ts';
+import { isFinal, type Job } from '../../lib/contract/index.ts';
+import { NotFoundError } from '../../lib/errors/index.ts';
 import type { Services } from '../services.ts';
 
 /** Queues a finished job again; a job still queued or running is left as it is. */

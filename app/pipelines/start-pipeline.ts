@@ -1,4 +1,4 @@
-import { pipelineId, type AnalysisParams, type Priority, type Source } from '../contract/index.ts';
+import { pipelineId, type AnalysisParams, type Priority, type Source } from '../../lib/contract/index.ts';
 import { jobIdFor } from '../store/index.ts';
 import type { Services } from '../services.ts';
 import { ANALYSIS_JOB } from './add-jobs.ts';

@@ -1,4 +1,4 @@
-import { isFinal, pipelineId } from '../contract/index.ts';
+import { isFinal, pipelineId } from '../../lib/contract/index.ts';
 import type { Services } from '../services.ts';
 import { cancelPipelineJobs } from './cancel.ts';
 

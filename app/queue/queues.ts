@@ -18,8 +18,8 @@ import {
   type Priority,
   type ResultMessage,
   type WebhookEventMessage,
-} from '../contract/index.ts';
-import { QUEUES, RESULTS_QUEUE_KEY, EVENTS_QUEUE_KEY, dlqKey, jobQueueKey, queueName } from '../../infra/resources/index.ts';
+} from '../../lib/contract/index.ts';
+import { QUEUES, RESULTS_QUEUE_KEY, EVENTS_QUEUE_KEY, dlqKey, jobQueueKey, queueName } from '../../lib/resources/index.ts';
 import { BatchSender } from './batch-sender.ts';
 import { encodeMessageBody, parseMessageBody } from './message-body.ts';
 

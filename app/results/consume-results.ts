@@ -1,5 +1,5 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { RESULTS_QUEUE_KEY } from '../../infra/resources/index.ts';
+import { RESULTS_QUEUE_KEY } from '../../lib/resources/index.ts';
 import { decodeResultMessage, isRejected } from '../queue/index.ts';
 import { consumeLoop } from '../queue/consume-loop.ts';
 import type { Services } from '../services.ts';

@@ -1,11 +1,11 @@
-import { AnalysisResultSchema, boundList, packageName, type ResultMessage } from '../contract/index.ts';
+import { AnalysisResultSchema, boundList, packageName, type ResultMessage } from '../../lib/contract/index.ts';
 import { z } from 'zod';
 import type { Services } from '../services.ts';
 import { addJobs, pipelineStatusFrom } from '../pipelines/index.ts';
 import { syncChecks } from '../github/index.ts';
 import { recordJobUpdate } from '../metrics/index.ts';
-import { platformsOf } from '../opam-repo/index.ts';
-import { addOpamRepoJobs, reportOpamPr } from '../opam-repo/pr/index.ts';
+import { platformsOf } from '../../lib/opam-repo/index.ts';
+import { addOpamRepoJobs, reportOpamPr } from '../opam-repo-pr/index.ts';
 import { deliverSlack, notifySlack } from '../slack/index.ts';
 
 export type ResultOutcome = 'done' | 'retry';

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { UnauthorizedError } from '../errors/index.ts';
+import { UnauthorizedError } from '../../lib/errors/index.ts';
 
 export const RunnerIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, ".", "_" or "-" (≤ 63)');
 

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { JobIdSchema } from '../contract/index.ts';
-import { BadRequestError, ConflictError, ForbiddenError, NotConfiguredError, NotFoundError } from '../errors/index.ts';
+import { JobIdSchema } from '../../lib/contract/index.ts';
+import { BadRequestError, ConflictError, ForbiddenError, NotConfiguredError, NotFoundError } from '../../lib/errors/index.ts';
 import type { Services } from '../services.ts';
 import { verifyRunnerCredential } from './runner-credentials.ts';
 

@@ -1,6 +1,6 @@
 import { IncomingWebhook, IncomingWebhookHTTPError } from '@slack/webhook';
 import type { FetchFunction, IncomingWebhookSendArguments } from '@slack/webhook';
-import type { ResultMessage } from '../contract/index.ts';
+import type { ResultMessage } from '../../lib/contract/index.ts';
 import type { Services } from '../services.ts';
 import type { SlackPayload } from './messages.ts';
 

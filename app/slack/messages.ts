@@ -1,5 +1,5 @@
 // Slack messages (Block Kit, with a plain-text fallback) for the three events cid announces.
-import { repoUrlPath, type Job, type Pipeline } from '../contract/index.ts';
+import { repoUrlPath, type Job, type Pipeline } from '../../lib/contract/index.ts';
 import { commitUrl, jobUrl } from '../github/check-run-format.ts';
 
 export interface SlackPayload {

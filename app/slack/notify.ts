@@ -1,7 +1,7 @@
-import type { Job, Pipeline, PipelineStatus } from '../contract/index.ts';
-import { parseJobName } from '../opam-repo/index.ts';
-import { isOpamPr } from '../opam-repo/pr/index.ts';
-import { linterStatus, opamCiStatus, phaseOf, viewOf } from '../opam-repo/report/index.ts';
+import type { Job, Pipeline, PipelineStatus } from '../../lib/contract/index.ts';
+import { parseJobName } from '../../lib/opam-repo/index.ts';
+import { isOpamPr } from '../opam-repo-pr/index.ts';
+import { linterStatus, opamCiStatus, phaseOf, viewOf } from '../opam-repo-pr/report/index.ts';
 import type { Services } from '../services.ts';
 import { branchFailed, branchRecovered, opamPrFinished } from './messages.ts';
 import type { MessageContext, SlackPayload } from './messages.ts';

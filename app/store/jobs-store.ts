@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { JobSchema, type Job, type JobStatus, type Pool } from '../contract/index.ts';
+import { JobSchema, type Job, type JobStatus, type Pool } from '../../lib/contract/index.ts';
 import { isConditionFailed, nowIso, unlessConditionFails } from './dynamo-errors.ts';
 
 /** Job ids are derived from pipeline and variant, so creating the same job twice is a no-op. */

@@ -1,5 +1,5 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LogChunkSchema, type LogChunk } from '../contract/index.ts';
+import { LogChunkSchema, type LogChunk } from '../../lib/contract/index.ts';
 
 const StoredChunkSchema = LogChunkSchema.omit({ jobId: true });
 export type StoredLogChunk = Omit<LogChunk, 'jobId'>;

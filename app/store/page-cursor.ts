@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { BadRequestError } from '../errors/index.ts';
+import { BadRequestError } from '../../lib/errors/index.ts';
 
 // A page cursor is a DynamoDB start key, base64url JSON. It comes back from clients, so it is
 // checked strictly against the key's own schema: anything else would reach DynamoDB as a start key.

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { PipelineSchema, pipelineId, ShaSchema, type Pipeline, type PipelineStatus } from '../contract/index.ts';
+import { PipelineSchema, pipelineId, ShaSchema, type Pipeline, type PipelineStatus } from '../../lib/contract/index.ts';
 import { decodeCursor, encodeCursor } from './page-cursor.ts';
 import { isConditionFailed, nowIso, unlessConditionFails } from './dynamo-errors.ts';
 

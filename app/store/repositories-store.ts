@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { RepoNameSchema, RepositorySchema, type Repository } from '../contract/index.ts';
-import { ConflictError, NotFoundError } from '../errors/index.ts';
+import { RepoNameSchema, RepositorySchema, type Repository } from '../../lib/contract/index.ts';
+import { ConflictError, NotFoundError } from '../../lib/errors/index.ts';
 import { decodeCursor, encodeCursor } from './page-cursor.ts';
 import { isConditionFailed, nowIso } from './dynamo-errors.ts';
 

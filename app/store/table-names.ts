@@ -1,4 +1,4 @@
-import { TABLES, tableName, type TableKey } from '../../infra/resources/index.ts';
+import { TABLES, tableName, type TableKey } from '../../lib/resources/index.ts';
 
 export type TableNames = Record<TableKey, string>;
 

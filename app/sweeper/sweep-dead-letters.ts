@@ -1,5 +1,5 @@
-import { PRIORITIES, POOLS } from '../contract/index.ts';
-import { JOB_MAX_RECEIVES, dlqKey, jobQueueKey } from '../../infra/resources/index.ts';
+import { PRIORITIES, POOLS } from '../../lib/contract/index.ts';
+import { JOB_MAX_RECEIVES, dlqKey, jobQueueKey } from '../../lib/resources/index.ts';
 import { decodeJobMessage, isRejected } from '../queue/index.ts';
 import type { Services } from '../services.ts';
 

@@ -1,4 +1,4 @@
-import { POOLS, PRIORITIES } from '../contract/index.ts';
+import { POOLS, PRIORITIES } from '../../lib/contract/index.ts';
 import type { Services } from '../services.ts';
 
 /**

@@ -2,8 +2,8 @@
 // need a reader. Acting (rebuild, cancel) needs write access. GitHub is asked with the user's own
 // token, and answers are remembered for a minute so pages and polls stay cheap.
 import { createHash } from 'node:crypto';
-import type { Repository } from '../contract/index.ts';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors/index.ts';
+import type { Repository } from '../../lib/contract/index.ts';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../lib/errors/index.ts';
 import { authenticatedUser, repoPermission, type AccessLevel } from './github-user.ts';
 
 export type Viewer =

@@ -1,7 +1,7 @@
 // Rebuild and cancel, for the web forms and the API alike: check write access, then use the
 // pipeline operations of app/pipelines.
-import { pipelineId } from '../contract/index.ts';
-import { NotFoundError } from '../errors/index.ts';
+import { pipelineId } from '../../lib/contract/index.ts';
+import { NotFoundError } from '../../lib/errors/index.ts';
 import { cancelJob, cancelPipelineJobs, rebuildJob, rebuildPipeline } from '../pipelines/index.ts';
 import type { Viewer } from './access.ts';
 import { readJob, type WebDeps } from './queries.ts';

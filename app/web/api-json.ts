@@ -1,6 +1,6 @@
 // The JSON API's records: what pages show, without internals (queue bookkeeping, check-run ids,
 // build specs and analysis output). Links are paths of the matching pages.
-import type { Job, Pipeline, Repository } from '../contract/index.ts';
+import type { Job, Pipeline, Repository } from '../../lib/contract/index.ts';
 import type { RefSummary, RunRef } from './queries.ts';
 import { commitPath, jobPath, repoPath } from './paths.ts';
 

@@ -2,7 +2,7 @@
 // follow the pages' rules (public repositories need nothing); actions need a bearer token: the
 // operator's CID_ADMIN_TOKEN, or a GitHub token of a user with write access.
 import { Hono, type Context } from 'hono';
-import { errorResponse, UnauthorizedError } from '../errors/index.ts';
+import { errorResponse, UnauthorizedError } from '../../lib/errors/index.ts';
 import type { Viewer } from './access.ts';
 import { commitAction, jobAction, COMMIT_ACTIONS, JOB_ACTIONS } from './actions.ts';
 import { jobJson, pipelineJson, refJson, repoJson, runJson } from './api-json.ts';

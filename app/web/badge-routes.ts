@@ -1,8 +1,8 @@
 // A branch's status for shields.io's endpoint badge:
 // https://img.shields.io/endpoint?url=<cid>/badge/github/<owner>/<repo>/<branch>
 import { Hono } from 'hono';
-import { pipelineId, type PipelineStatus } from '../contract/index.ts';
-import { errorResponse, NotFoundError } from '../errors/index.ts';
+import { pipelineId, type PipelineStatus } from '../../lib/contract/index.ts';
+import { errorResponse, NotFoundError } from '../../lib/errors/index.ts';
 import { BranchSchema, repoName } from './params.ts';
 import type { Web } from './web-context.ts';
 

@@ -1,5 +1,5 @@
 // How states, times and durations read on the pages.
-import type { Job, JobStatus, PipelineStatus } from '../contract/index.ts';
+import type { Job, JobStatus, PipelineStatus } from '../../lib/contract/index.ts';
 import { html, type Html } from './html.ts';
 
 type AnyStatus = JobStatus | PipelineStatus;

@@ -1,7 +1,7 @@
 // GitHub calls made on a user's behalf: the OAuth code exchange, who the token belongs to, and
 // the user's permission on a repository. Plain fetch: three endpoints need no client library.
 import { z } from 'zod';
-import { BadRequestError, CidError, UnauthorizedError } from '../errors/index.ts';
+import { BadRequestError, CidError, UnauthorizedError } from '../../lib/errors/index.ts';
 
 const TIMEOUT_MS = 10_000;
 

@@ -1,7 +1,7 @@
 // A job and the run whose log is shown, and the three ways its log leaves the server: inside the
 // HTML page, as plain text, and as NDJSON for the CLI. All read the store a page at a time.
-import { isFinal, type Job, type Repository } from '../contract/index.ts';
-import { NotFoundError } from '../errors/index.ts';
+import { isFinal, type Job, type Repository } from '../../lib/contract/index.ts';
+import { NotFoundError } from '../../lib/errors/index.ts';
 import type { Services } from '../services.ts';
 import type { Viewer } from './access.ts';
 import { stripAnsi } from './ansi.ts';

@@ -2,7 +2,7 @@
 // and the POST forms that rebuild and cancel.
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { errorResponse, PayloadTooLargeError, UnauthorizedError, ForbiddenError } from '../errors/index.ts';
+import { errorResponse, PayloadTooLargeError, UnauthorizedError, ForbiddenError } from '../../lib/errors/index.ts';
 import { commitAction, jobAction, COMMIT_ACTIONS, JOB_ACTIONS, type CommitAction, type JobAction } from './actions.ts';
 import { htmlLogParts, liveUpdate, loadJob, rawLogParts } from './job-log.ts';
 import {

@@ -1,7 +1,7 @@
 // Every input of the web routes, validated: path parameters, query strings, form fields.
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { OwnerNameSchema, RepoNameSchema } from '../contract/index.ts';
+import { OwnerNameSchema, RepoNameSchema } from '../../lib/contract/index.ts';
 
 export const OwnerSchema = OwnerNameSchema;
 

@@ -1,7 +1,7 @@
 // What the pages and the JSON API show, read from the store with the viewer's access applied.
-import type { Job, Pipeline, Repository } from '../contract/index.ts';
-import { pipelineId, ShaSchema } from '../contract/index.ts';
-import { BadRequestError, NotFoundError } from '../errors/index.ts';
+import type { Job, Pipeline, Repository } from '../../lib/contract/index.ts';
+import { pipelineId, ShaSchema } from '../../lib/contract/index.ts';
+import { BadRequestError, NotFoundError } from '../../lib/errors/index.ts';
 import { jobIdFor, logIdFor, type RefHead } from '../store/index.ts';
 import type { Services } from '../services.ts';
 import type { AccessChecker, Viewer } from './access.ts';

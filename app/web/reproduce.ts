@@ -1,8 +1,8 @@
 // "To reproduce locally": fetch the commit into a fresh temporary directory, then build the job's
 // spec as a Dockerfile there (as ocaml-ci's job pages do), so the user's own checkout is never
 // touched. Docker's BuildKit is needed for the cache mounts.
-import type { Job } from '../contract/index.ts';
-import { renderDockerfile } from '../analysis/index.ts';
+import type { Job } from '../../lib/contract/index.ts';
+import { renderDockerfile } from '../../lib/analysis/index.ts';
 
 const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 

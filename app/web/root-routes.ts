@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { BadRequestError, errorResponse, ForbiddenError, NotConfiguredError, PayloadTooLargeError } from '../errors/index.ts';
+import { BadRequestError, errorResponse, ForbiddenError, NotConfiguredError, PayloadTooLargeError } from '../../lib/errors/index.ts';
 import { exchangeCode, authenticatedUser } from './github-user.ts';
 import { LOG_SCRIPT } from './live-log-script.ts';
 import { CallbackQuery, CsrfForm, LoginQuery, safeReturnPath } from './params.ts';

@@ -1,5 +1,5 @@
 import type { Services } from '../services.ts';
-import { NotConfiguredError, UnprocessableError } from '../errors/index.ts';
+import { NotConfiguredError, UnprocessableError } from '../../lib/errors/index.ts';
 import { verifyDelivery } from './verify-delivery.ts';
 import { ignored, queued, type WebhookResult } from './webhook-result.ts';
 import { HANDLERS } from './handlers/index.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RepoNameSchema } from '../contract/index.ts';
+import { RepoNameSchema } from '../../lib/contract/index.ts';
 
 /** Only the fields cid reads; everything else in GitHub's payloads is ignored. */
 export const RepositoryPayload = z.object({

@@ -1,4 +1,4 @@
-import type { WebhookEventMessage } from '../contract/index.ts';
+import type { WebhookEventMessage } from '../../lib/contract/index.ts';
 import type { Services } from '../services.ts';
 import { HANDLERS } from './handlers/index.ts';
 import { ignored, type WebhookResult } from './webhook-result.ts';

@@ -1,4 +1,4 @@
-import type { Repository } from '../contract/index.ts';
+import type { Repository } from '../../lib/contract/index.ts';
 import type { Services } from '../services.ts';
 import type { RepositoryPayload } from './payload-schemas.ts';
 

@@ -1,6 +1,6 @@
 import { verify } from '@octokit/webhooks-methods';
 import { emitterEventNames } from '@octokit/webhooks';
-import { BadRequestError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError } from '../errors/index.ts';
+import { BadRequestError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError } from '../../lib/errors/index.ts';
 
 const KNOWN_EVENTS = new Set(emitterEventNames.map((e) => e.split('.')[0]).concat(['ping']));
 

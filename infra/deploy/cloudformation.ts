@@ -1,4 +1,4 @@
-import { EVENTS_QUEUE_KEY, QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey, queueName, tableName, type QueueDef, type TableDef } from '../resources/index.ts';
+import { EVENTS_QUEUE_KEY, QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey, queueName, tableName, type QueueDef, type TableDef } from '../../lib/resources/index.ts';
 import { getAtt, ref, type Cfn, type Resource } from './cfn.ts';
 import { functionStatements } from './iam-policies.ts';
 import {
@@ -152,7 +152,7 @@ export interface DeployResources {
   refs: { resultsQueueArn: Cfn; eventsQueueArn: Cfn };
 }
 
-/** Everything in `resources:` of serverless.yml, generated from infra/resources. */
+/** Everything in `resources:` of serverless.yml, generated from lib/resources. */
 export function buildResources(opts: DeployOptions): DeployResources {
   const prefix = resourcePrefix(opts.stage);
   const Resources: Record<string, Resource> = {};

@@ -1,5 +1,5 @@
-import { POOLS, PRIORITIES } from '../../app/contract/index.ts';
-import { EVENTS_QUEUE_KEY, QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey, jobQueueKey, type TableKey } from '../resources/index.ts';
+import { POOLS, PRIORITIES } from '../../lib/contract/index.ts';
+import { EVENTS_QUEUE_KEY, QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey, jobQueueKey, type TableKey } from '../../lib/resources/index.ts';
 import { getAtt, sub, type Cfn, type Statement } from './cfn.ts';
 import { logGroupLogicalId, queueLogicalId, tableLogicalId, type FunctionKey } from './logical-ids.ts';
 

@@ -1,6 +1,6 @@
 /**
  * CloudFormation logical ids for cid's resources. They are derived from the keys in
- * infra/resources, so serverless.yml, the IAM policies and the tests name the same things.
+ * lib/resources, so serverless.yml, the IAM policies and the tests name the same things.
  */
 const pascal = (key: string): string =>
   key

@@ -1,5 +1,5 @@
 // osls resolves `${file(./infra/deploy/resources.cjs):…}` by calling this function. It loads the
-// TypeScript definitions through tsx, so tables and queues are defined once, in infra/resources.
+// TypeScript definitions through tsx, so tables and queues are defined once, in lib/resources.
 // (tsx's CommonJS API: its tsImport fails when called from CommonJS in tsx 4.23.)
 'use strict';
 /* eslint-disable @typescript-eslint/no-require-imports -- osls loads this file with require() */

@@ -1,6 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { TABLES, QUEUES, dlqKey, queueName, tableName, type TableDef } from '../resources/index.ts';
+import { TABLES, QUEUES, dlqKey, queueName, tableName, type TableDef } from '../../lib/resources/index.ts';
 
 function attributeDefinitions(t: TableDef) {
   const attrs = new Map<string, 'S' | 'N'>();
@@ -8,7 +8,7 @@ function attributeDefinitions(t: TableDef) {
   return [...attrs].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
 }
 
-/** Creates every table from infra/resources, skipping those that exist (a restarted local stack). */
+/** Creates every table from lib/resources, skipping those that exist (a restarted local stack). */
 export async function createTables(db: DynamoDBClient, prefix: string): Promise<void> {
   for (const t of TABLES) {
     const TableName = tableName(prefix, t.key);
@@ -49,7 +49,7 @@ export async function createTables(db: DynamoDBClient, prefix: string): Promise<
   }
 }
 
-/** Creates every queue and its dead-letter queue from infra/resources. */
+/** Creates every queue and its dead-letter queue from lib/resources. */
 export async function createQueues(sqs: SQSClient, prefix: string): Promise<void> {
   for (const q of QUEUES) {
     const dlq = await sqs.send(

@@ -2,9 +2,9 @@ import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { HEARTBEAT_DEFAULTS, MIN_BEATS_BEFORE_STALE, PoolSchema, poolForArch, type Pool } from '../../app/contract/index.ts';
+import { HEARTBEAT_DEFAULTS, MIN_BEATS_BEFORE_STALE, PoolSchema, poolForArch, type Pool } from '../../lib/contract/index.ts';
 import { loadConfig, type Config } from '../../app/config/index.ts';
-import { ConfigError } from '../../app/errors/index.ts';
+import { ConfigError } from '../../lib/errors/index.ts';
 import { parseByteSize } from './byte-size.ts';
 import { NO_NEW_PRIVILEGES_DEFAULT } from '../docker/container-config.ts';
 

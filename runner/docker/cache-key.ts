@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Step } from '../../app/contract/index.ts';
+import type { Step } from '../../lib/contract/index.ts';
 import { canonicalJson } from './canonical-json.ts';
 import type { CopyManifestEntry } from './source-tree.ts';
 

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { CacheMount, Step } from '../../app/contract/index.ts';
+import type { CacheMount, Step } from '../../lib/contract/index.ts';
 import { containerFields, containerName, createContainer, hostConfig } from './container-config.ts';
 import { runToExit } from './container-run.ts';
 import { shellEntrypoint } from './shell.ts';

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { Pool } from '../../app/contract/index.ts';
+import type { Pool } from '../../lib/contract/index.ts';
 import type { BaseImage } from './base-image.ts';
 import type { ResourceLimits, StepConfig } from './container-config.ts';
 

@@ -1,4 +1,4 @@
-import type { Step } from '../../app/contract/index.ts';
+import type { Step } from '../../lib/contract/index.ts';
 
 /** An s-expression atom, quoted only when it must be, as OBuilder prints its specs. */
 export function atom(s: string): string {

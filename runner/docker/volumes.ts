@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { CacheMount, Pool } from '../../app/contract/index.ts';
+import type { CacheMount, Pool } from '../../lib/contract/index.ts';
 
 /** Cache mounts are named volumes shared by every job of a pool: `${prefix}-${pool}-${id}`. */
 export const cacheVolumeName = (prefix: string, pool: Pool, id: string): string => `${prefix}-${pool}-${id}`;

@@ -1,5 +1,5 @@
 import { ProbotOctokit } from 'probot';
-import type { Job } from '../../app/contract/index.ts';
+import type { Job } from '../../lib/contract/index.ts';
 import { checkStateFor, MAX_CHECK_TEXT } from '../../app/github/check-run-format.ts';
 import type { JobToken } from './control-plane-client.ts';
 import type { CheckRunAnnotation } from '../report/annotations.ts';

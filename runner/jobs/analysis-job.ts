@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Job } from '../../app/contract/index.ts';
+import type { Job } from '../../lib/contract/index.ts';
 import {
   AnalysisError,
   analyze,
@@ -9,9 +9,9 @@ import {
   presetPlatforms,
   isPresetName,
   PlatformCatalogueError,
-} from '../../app/analysis/index.ts';
-import type { OcamlReleases, PresetName } from '../../app/analysis/index.ts';
-import { looksLikeOpamRepository } from '../../app/opam-repo/index.ts';
+} from '../../lib/analysis/index.ts';
+import type { OcamlReleases, PresetName } from '../../lib/analysis/index.ts';
+import { looksLikeOpamRepository } from '../../lib/opam-repo/index.ts';
 import { listFiles } from './list-files.ts';
 import type { JobOutcome } from './job-outcome.ts';
 import { runOpamRepoAnalysis } from './opam-repo-analysis.ts';

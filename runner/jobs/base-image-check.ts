@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { dockerPlatform, type Job } from '../../app/contract/index.ts';
+import { dockerPlatform, type Job } from '../../lib/contract/index.ts';
 import { resolveBaseImage } from '../docker/base-image.ts';
 import { ImageUnavailableError } from '../docker/errors.ts';
 import type { JobOutcome } from './job-outcome.ts';

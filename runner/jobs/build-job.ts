@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { Job } from '../../app/contract/index.ts';
+import type { Job } from '../../lib/contract/index.ts';
 import { executeBuild, ImageUnavailableError, type NetworkRetry, type ResourceLimits } from '../docker/index.ts';
 import type { JobOutcome } from './job-outcome.ts';
 

@@ -1,4 +1,4 @@
-import type { JobStatus } from '../../app/contract/index.ts';
+import type { JobStatus } from '../../lib/contract/index.ts';
 
 /** How a run ended, as the runner records it. */
 export interface JobOutcome {

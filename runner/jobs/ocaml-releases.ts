@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { builtinOcamlReleases, latestPatches } from '../../app/analysis/index.ts';
-import type { OcamlReleases } from '../../app/analysis/index.ts';
+import { builtinOcamlReleases, latestPatches } from '../../lib/analysis/index.ts';
+import type { OcamlReleases } from '../../lib/analysis/index.ts';
 import { git, gitText } from '../source/git.ts';
 
 // The OCaml releases of the pinned opam-repository commit, for the default catalogue: the names

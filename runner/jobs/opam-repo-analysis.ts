@@ -1,7 +1,7 @@
-import type { AnalysisResult, Job, OpamRepoAnalysis } from '../../app/contract/index.ts';
-import { analyzeChanges } from '../../app/opam-repo/index.ts';
-import type { TreeView } from '../../app/opam-repo/index.ts';
-import type { Platform } from '../../app/analysis/index.ts';
+import type { AnalysisResult, Job, OpamRepoAnalysis } from '../../lib/contract/index.ts';
+import { analyzeChanges } from '../../lib/opam-repo/index.ts';
+import type { TreeView } from '../../lib/opam-repo/index.ts';
+import type { Platform } from '../../lib/analysis/index.ts';
 import { changedPaths, listTree, readBlobs } from '../source/git.ts';
 import type { TreeEntry } from '../source/git.ts';
 import { hasBase, MERGE_CONFLICT, mergePr, openPrCommits } from '../source/pr-commits.ts';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { repoUrlPath, type Job } from '../../app/contract/index.ts';
+import { repoUrlPath, type Job } from '../../lib/contract/index.ts';
 import type { JobToken } from '../github/control-plane-client.ts';
 import { SourceError } from './source-error.ts';
 import { fetchMergedSource, hasBase } from './pr-commits.ts';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { Source } from '../../app/contract/index.ts';
+import type { Source } from '../../lib/contract/index.ts';
 import type { JobToken } from '../github/control-plane-client.ts';
 import { git, gitText, mergeTree } from './git.ts';
 import type { MergeResult } from './git.ts';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { POOLS } from '../../app/contract/index.ts';
+import { POOLS } from '../../lib/contract/index.ts';
 import type { Queues } from '../../app/queue/index.ts';
 import type { JobsStore } from '../../app/store/index.ts';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Message } from '@aws-sdk/client-sqs';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import { isFinal, type Job, type Priority } from '../../app/contract/index.ts';
+import { isFinal, type Job, type Priority } from '../../lib/contract/index.ts';
 import { decodeJobMessage, isRejected, type Queues } from '../../app/queue/index.ts';
 import { logIdFor, type Store } from '../../app/store/index.ts';
 import type { RunnerConfig } from '../config/index.ts';

@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
-import { createDynamo, createSqs } from '../../app/aws/index.ts';
+import { createDynamo, createSqs } from '../../lib/aws/index.ts';
 import { createStore } from '../../app/store/index.ts';
 import { Queues } from '../../app/queue/index.ts';
 import type { RunnerConfig } from '../config/index.ts';

@@ -1,4 +1,4 @@
-// `cid local` as a user runs it: the real command (app/cli/bin.js) on a git repository made from
+// `cid local` as a user runs it: the real command (cli/bin.js) on a git repository made from
 // the fixture project, building with local Docker and the locally made OCaml image.
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { busyboxImage, canEmulateArm64, ensureDocker, ocamlImage } from '../support/images.ts';
 import { jobIdFor } from '../../app/store/index.ts';
-import { pipelineId } from '../../app/contract/index.ts';
+import { pipelineId } from '../../lib/contract/index.ts';
 
-const BIN = fileURLToPath(new URL('../../app/cli/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../fixtures/ocaml-project/', import.meta.url));
 const OK = 'debian-12-4.13_opam-2.5';
 const FAILING = 'debian-12-failing-4.13_opam-2.5';

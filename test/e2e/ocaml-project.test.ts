@@ -12,7 +12,7 @@ import { RUNNER_SECRET, logText, testRunner } from '../support/runner-harness.ts
 import { makePushPayload } from '../support/webhooks.ts';
 import { FastProbotOctokit } from '../support/fake-github/fast-octokit.ts';
 import { CheckRunReporter } from '../../runner/github/check-run-reporter.ts';
-import { pipelineId } from '../../app/contract/index.ts';
+import { pipelineId } from '../../lib/contract/index.ts';
 
 const FIXTURE = new URL('../fixtures/ocaml-project/', import.meta.url).pathname;
 const REPO = 'ocaml-e2e/project';

@@ -15,9 +15,9 @@ import { makePullRequestPayload } from '../support/webhooks.ts';
 import { ensureOpamSnapshot } from '../support/opam-snapshot.ts';
 import { opamGitRepo, type OpamGitRepo } from '../support/opam-git-repo.ts';
 import { startSlackReceiver, type SlackReceiver } from '../support/slack-receiver.ts';
-import { readTree } from '../app/opam-repo/support.ts';
-import { AnalysisResultSchema, pipelineId } from '../../app/contract/index.ts';
-import { COMMENT_MARKER } from '../../app/opam-repo/report/index.ts';
+import { readTree } from '../lib/opam-repo/support.ts';
+import { AnalysisResultSchema, pipelineId } from '../../lib/contract/index.ts';
+import { COMMENT_MARKER } from '../../app/opam-repo-pr/report/index.ts';
 
 const REPO = 'ocaml/opam-repository';
 const INST = 4040;

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { loadConfig } from '../../app/config/index.ts';
-import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../../app/local/start-control-plane.ts';
-import { createLogger } from '../../app/log/index.ts';
+import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../../local/start-control-plane.ts';
+import { createLogger } from '../../lib/log/index.ts';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret';

@@ -2,7 +2,7 @@ import { startFakeGitHub, type FakeGitHub } from './fake-github/index.ts';
 import { FastProbotOctokit } from './fake-github/fast-octokit.ts';
 import { startTestControlPlane, TEST_WEBHOOK_SECRET } from './control-plane.ts';
 import { signedDelivery } from './webhooks.ts';
-import type { ControlPlane, ControlPlaneOptions } from '../../app/local/start-control-plane.ts';
+import type { ControlPlane, ControlPlaneOptions } from '../../local/start-control-plane.ts';
 
 export interface Harness {
   fake: FakeGitHub;

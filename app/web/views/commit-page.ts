@@ -1,4 +1,4 @@
-import { isFinal, type Job, type Pipeline, type Repository } from '../../contract/index.ts';
+import { isFinal, type Job, type Pipeline, type Repository } from '../../../lib/contract/index.ts';
 import { formatDuration, queuedFor, ranFor, refLabel, shortSha, statusBadge, timestamp } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { page } from '../layout.ts';

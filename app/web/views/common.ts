@@ -1,7 +1,7 @@
 // Pieces shared by the pages.
 import { html, safeUrl, type Html } from '../html.ts';
 import type { Crumb, PageOptions } from '../layout.ts';
-import type { Repository } from '../../contract/index.ts';
+import type { Repository } from '../../../lib/contract/index.ts';
 import { ownerPath, repoPath } from '../paths.ts';
 
 /** What every page needs to know about the request. */

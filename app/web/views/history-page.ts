@@ -1,4 +1,4 @@
-import type { Pipeline, Repository } from '../../contract/index.ts';
+import type { Pipeline, Repository } from '../../../lib/contract/index.ts';
 import { refLabel, shortSha, statusBadge, timestamp } from '../format.ts';
 import { html } from '../html.ts';
 import { page } from '../layout.ts';

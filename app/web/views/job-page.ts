@@ -1,5 +1,5 @@
 // The job page, in two halves around the streamed log (see ../log-stream.ts).
-import { isFinal, type Job, type Pipeline, type Repository } from '../../contract/index.ts';
+import { isFinal, type Job, type Pipeline, type Repository } from '../../../lib/contract/index.ts';
 import { formatDuration, queuedFor, ranFor, shortSha, statusBadge, timestamp } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { pageHead, pageTail } from '../layout.ts';

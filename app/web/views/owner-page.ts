@@ -1,4 +1,4 @@
-import type { Repository } from '../../contract/index.ts';
+import type { Repository } from '../../../lib/contract/index.ts';
 import { html } from '../html.ts';
 import { page } from '../layout.ts';
 import { repoPath } from '../paths.ts';

@@ -1,4 +1,4 @@
-import type { Repository } from '../../contract/index.ts';
+import type { Repository } from '../../../lib/contract/index.ts';
 import { refLabel, shortSha, statusBadge, timestamp } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { page } from '../layout.ts';

@@ -1,5 +1,5 @@
 import type { Services } from '../../services.ts';
-import { pipelineId } from '../../contract/index.ts';
+import { pipelineId } from '../../../lib/contract/index.ts';
 import { cancelJob, cancelPipelineJobs, rebuildJob, rebuildPipeline } from '../../pipelines/index.ts';
 import { SUMMARY_CHECK_NAME } from '../../github/index.ts';
 import { CheckRunPayload } from '../payload-schemas.ts';

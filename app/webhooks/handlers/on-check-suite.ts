@@ -1,5 +1,5 @@
 import type { Services } from '../../services.ts';
-import { pipelineId } from '../../contract/index.ts';
+import { pipelineId } from '../../../lib/contract/index.ts';
 import { rebuildPipeline } from '../../pipelines/index.ts';
 import { CheckSuitePayload } from '../payload-schemas.ts';
 import { acted, ignored } from '../webhook-result.ts';

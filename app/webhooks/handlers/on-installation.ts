@@ -1,5 +1,5 @@
 import type { Services } from '../../services.ts';
-import { repoUrlPath } from '../../contract/index.ts';
+import { repoUrlPath } from '../../../lib/contract/index.ts';
 import { InstallationPayload, InstallationRepositoriesPayload } from '../payload-schemas.ts';
 import { forgetRepository } from '../repository-sync.ts';
 import { acted } from '../webhook-result.ts';

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestControlPlane, TEST_ADMIN_TOKEN } from '../../support/control-plane.ts';
-import type { ControlPlane } from '../../../app/local/start-control-plane.ts';
+import type { ControlPlane } from '../../../local/start-control-plane.ts';
 
 let cp: ControlPlane;
 before(async () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../../app/config/index.ts';
 import { loadRunnerConfig } from '../../../runner/config/index.ts';
-import { ConfigError } from '../../../app/errors/index.ts';
+import { ConfigError } from '../../../lib/errors/index.ts';
 import { throwawayPrivateKey } from '../../support/control-plane.ts';
 
 test('defaults run everything embedded on port 8080 with data in .cid', () => {

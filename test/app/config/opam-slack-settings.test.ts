@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../../app/config/index.ts';
-import { ConfigError } from '../../../app/errors/index.ts';
+import { ConfigError } from '../../../lib/errors/index.ts';
 import { SSM_PARAMETERS } from '../../../app/config/ssm-secrets.ts';
 
 test('opam repositories: ocaml/opam-repository by default, a comma-separated list, each owner/repo', () => {

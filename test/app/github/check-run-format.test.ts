@@ -2,7 +2,7 @@
 // analysis decided about packages keeps its room next to thousands of job lines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boundPackages, type Job, type Pipeline } from '../../../app/contract/index.ts';
+import { boundPackages, type Job, type Pipeline } from '../../../lib/contract/index.ts';
 import { MAX_CHECK_TEXT, summaryCheck } from '../../../app/github/check-run-format.ts';
 
 const SHA = 'c'.repeat(40);

@@ -7,8 +7,8 @@ import { TEST_WEBHOOK_SECRET } from '../../support/control-plane.ts';
 import { makePushPayload, signedDelivery } from '../../support/webhooks.ts';
 import { decodeEventMessage, decodeJobMessage, decodeResultMessage, encodeMessageBody, isRejected } from '../../../app/queue/index.ts';
 import { processEventMessage } from '../../../app/events/index.ts';
-import { pipelineId, type ResultMessage } from '../../../app/contract/index.ts';
-import { EVENTS_QUEUE_KEY, RESULTS_QUEUE_KEY } from '../../../infra/resources/index.ts';
+import { pipelineId, type ResultMessage } from '../../../lib/contract/index.ts';
+import { EVENTS_QUEUE_KEY, RESULTS_QUEUE_KEY } from '../../../lib/resources/index.ts';
 import type { Message } from '@aws-sdk/client-sqs';
 
 /** Characters SQS or fauxqs refuse raw, each where JSON allows it: emoji, noncharacters, a lone surrogate, NUL, DEL. */

@@ -4,7 +4,7 @@ import { startHarness, type Harness } from '../../support/github-harness.ts';
 import { until } from '../../support/control-plane.ts';
 import { makePushPayload } from '../../support/webhooks.ts';
 import { jobIdFor } from '../../../app/store/index.ts';
-import { pipelineId, type AnalysisResult } from '../../../app/contract/index.ts';
+import { pipelineId, type AnalysisResult } from '../../../lib/contract/index.ts';
 import { SUMMARY_INTERVAL_MS } from '../../../app/github/sync-checks.ts';
 import { handleResult } from '../../../app/results/index.ts';
 

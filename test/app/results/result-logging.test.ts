@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { jsonLogSink } from '../../support/json-log-sink.ts';
 import { pino } from 'pino';
 import { startTestControlPlane, until } from '../../support/control-plane.ts';
-import type { ControlPlane } from '../../../app/local/start-control-plane.ts';
+import type { ControlPlane } from '../../../local/start-control-plane.ts';
 
 // Structured logs: a line written while applying a result carries the job, pipeline and repository.
 const { lines, sink } = jsonLogSink();

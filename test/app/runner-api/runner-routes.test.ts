@@ -4,7 +4,7 @@ import { startHarness, type Harness } from '../../support/github-harness.ts';
 import { RUNNER_SECRET } from '../../support/runner-harness.ts';
 import { runnerCredential, verifyRunnerCredential } from '../../../app/runner-api/index.ts';
 import { jobIdFor } from '../../../app/store/index.ts';
-import { UnauthorizedError } from '../../../app/errors/index.ts';
+import { UnauthorizedError } from '../../../lib/errors/index.ts';
 
 let h: Harness;
 const REPO = 'tok/repo';

@@ -1,10 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startLocalStack, type LocalStack } from '../../../infra/local-stack/index.ts';
-import { createDynamo } from '../../../app/aws/index.ts';
+import { createDynamo } from '../../../lib/aws/index.ts';
 import { createStore, type Store } from '../../../app/store/index.ts';
-import { BadRequestError } from '../../../app/errors/index.ts';
-import { pipelineId } from '../../../app/contract/index.ts';
+import { BadRequestError } from '../../../lib/errors/index.ts';
+import { pipelineId } from '../../../lib/contract/index.ts';
 
 // The pipelines store's reads for the web UI: per-ref history and commit-hash prefixes.
 let stack: LocalStack;

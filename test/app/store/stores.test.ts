@@ -2,10 +2,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalStack, type LocalStack } from '../../../infra/local-stack/index.ts';
-import { createDynamo } from '../../../app/aws/index.ts';
+import { createDynamo } from '../../../lib/aws/index.ts';
 import { createStore, jobIdFor, type Store } from '../../../app/store/index.ts';
-import { ConflictError, NotFoundError } from '../../../app/errors/index.ts';
-import { pipelineId } from '../../../app/contract/index.ts';
+import { ConflictError, NotFoundError } from '../../../lib/errors/index.ts';
+import { pipelineId } from '../../../lib/contract/index.ts';
 
 let stack: LocalStack;
 let store: Store;

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestControlPlane } from '../../support/control-plane.ts';
-import type { ControlPlane } from '../../../app/local/start-control-plane.ts';
+import type { ControlPlane } from '../../../local/start-control-plane.ts';
 import { sweepQueuedJobs } from '../../../app/sweeper/index.ts';
 import { jobIdFor } from '../../../app/store/index.ts';
 

@@ -2,7 +2,7 @@
 // as local, without links to GitHub that cannot work; the reproduction clones from the path given.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Job, Pipeline, Repository } from '../../../app/contract/index.ts';
+import type { Job, Pipeline, Repository } from '../../../lib/contract/index.ts';
 import { reproduceScript } from '../../../app/web/reproduce.ts';
 import { commitPage, jobPageHead, ownerPage, repoPage } from '../../../app/web/views/index.ts';
 

@@ -3,9 +3,9 @@
 // job-updated message let the results consumer add the build jobs; logs go in as the runner
 // writes them (timestamped lines, chunks ≤ 64 KiB, seq from 0).
 import { createHash } from 'node:crypto';
-import { pipelineId, type Job, type JobStatus, type PlannedJob } from '../../../app/contract/index.ts';
+import { pipelineId, type Job, type JobStatus, type PlannedJob } from '../../../lib/contract/index.ts';
 import { jobIdFor, logIdFor } from '../../../app/store/index.ts';
-import type { ControlPlane } from '../../../app/local/start-control-plane.ts';
+import type { ControlPlane } from '../../../local/start-control-plane.ts';
 import { until } from '../../support/control-plane.ts';
 import type { Harness } from '../../support/github-harness.ts';
 import { makePullRequestPayload, makePushPayload } from '../../support/webhooks.ts';

@@ -4,7 +4,7 @@ import { startHarness, type Harness } from '../../support/github-harness.ts';
 import { until } from '../../support/control-plane.ts';
 import { makePullRequestPayload, makePushPayload, examplesFor } from '../../support/webhooks.ts';
 import { jobIdFor } from '../../../app/store/index.ts';
-import { pipelineId } from '../../../app/contract/index.ts';
+import { pipelineId } from '../../../lib/contract/index.ts';
 
 let h: Harness;
 const INST = 4242;

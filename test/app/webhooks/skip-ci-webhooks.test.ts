@@ -6,7 +6,7 @@ import { startHarness, type Harness } from '../../support/github-harness.ts';
 import { until } from '../../support/control-plane.ts';
 import { makePullRequestPayload, makePushPayload } from '../../support/webhooks.ts';
 import { jobIdFor } from '../../../app/store/index.ts';
-import { pipelineId } from '../../../app/contract/index.ts';
+import { pipelineId } from '../../../lib/contract/index.ts';
 import { processEvent } from '../../../app/webhooks/index.ts';
 
 // "[skip ci]" and friends in the head commit's message: read from the push payload, and for pull

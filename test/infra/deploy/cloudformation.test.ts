@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { EVENTS_QUEUE_KEY, QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey } from '../../../infra/resources/index.ts';
+import { EVENTS_QUEUE_KEY, QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey } from '../../../lib/resources/index.ts';
 import { loadConfig } from '../../../app/config/index.ts';
-import { POOLS, PRIORITIES } from '../../../app/contract/index.ts';
+import { POOLS, PRIORITIES } from '../../../lib/contract/index.ts';
 
 // Runs the real packaging once (`npm run package`: esbuild bundle + `osls package --stage ci`,
 // offline) and checks the CloudFormation it produced. Canary secrets are put in the packaging

@@ -2,9 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse, type Tags } from 'yaml';
-import { POOLS, PRIORITIES } from '../../../app/contract/index.ts';
+import { POOLS, PRIORITIES } from '../../../lib/contract/index.ts';
 import { EnvSchema, loadConfig } from '../../../app/config/index.ts';
-import { jobQueueKey, queueName } from '../../../infra/resources/index.ts';
+import { jobQueueKey, queueName } from '../../../lib/resources/index.ts';
 import { resourcePrefix } from '../../../infra/deploy/index.ts';
 import { RunnerEnvSchema, loadRunnerConfig } from '../../../runner/config/index.ts';
 

@@ -10,7 +10,7 @@ import Docker from 'dockerode';
 import { startTestControlPlane, until } from '../../support/control-plane.ts';
 import { ensureDocker, busyboxImage } from '../../support/images.ts';
 import { RUNNER_SECRET, gitRepo, logText, plannedJob, runnerEnv, submitJobs, testRunner, waitJob } from '../../support/runner-harness.ts';
-import type { ControlPlane } from '../../../app/local/start-control-plane.ts';
+import type { ControlPlane } from '../../../local/start-control-plane.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname.replace(/\/$/, '');
 const UNIT = readFileSync(join(ROOT, 'infra/runner/cid-runner@.service'), 'utf8');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatBytes, loadRunnerConfig, parseByteSize } from '../../../runner/config/index.ts';
-import { ConfigError } from '../../../app/errors/index.ts';
+import { ConfigError } from '../../../lib/errors/index.ts';
 
 test("defaults: this machine's pool, the embedded stack's fixed ports, the local API", () => {
   const c = loadRunnerConfig({});

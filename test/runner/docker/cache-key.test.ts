@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalJson } from '../../../runner/docker/canonical-json.ts';
 import { hashedStep, stepKey } from '../../../runner/docker/cache-key.ts';
-import { StepSchema } from '../../../app/contract/index.ts';
+import { StepSchema } from '../../../lib/contract/index.ts';
 
 const step = (s: unknown) => StepSchema.parse(s);
 const BASE = 'sha256:' + 'a'.repeat(64);

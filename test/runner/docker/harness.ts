@@ -5,7 +5,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { BuildSpecInput, Pool, StepInput } from '../../../app/contract/index.ts';
+import type { BuildSpecInput, Pool, StepInput } from '../../../lib/contract/index.ts';
 import { cacheRef, executeBuild, StepLogStore } from '../../../runner/docker/index.ts';
 import type { BuildResult, ExecuteBuildOptions, ResourceLimits } from '../../../runner/docker/index.ts';
 

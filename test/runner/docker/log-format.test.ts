@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { LinePrefixer, logTimestamp, stampLine, TIMESTAMP_PREFIX } from '../../../runner/docker/log-lines.ts';
 import { atom, describeStep, stepHeader } from '../../../runner/docker/step-header.ts';
 import { DockerStreamDemuxer } from '../../../runner/docker/demux.ts';
-import { StepSchema } from '../../../app/contract/index.ts';
+import { StepSchema } from '../../../lib/contract/index.ts';
 
 const at = new Date('2024-05-01T12:03:09.500Z');
 

@@ -4,7 +4,7 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fetchLocalSource, sourceKey, SourceError } from '../../../runner/source/fetch-source.ts';
-import type { Job } from '../../../app/contract/index.ts';
+import type { Job } from '../../../lib/contract/index.ts';
 import { SourceCache, type FetchResult, type SourceCacheOptions } from '../../../runner/source/source-cache.ts';
 import { gitRepo } from '../../support/runner-harness.ts';
 

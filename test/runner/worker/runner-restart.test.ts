@@ -10,8 +10,8 @@ import Docker from 'dockerode';
 import { startTestControlPlane, until } from '../../support/control-plane.ts';
 import { ensureDocker, busyboxImage } from '../../support/images.ts';
 import { RUNNER_SECRET, gitRepo, logText, plannedJob, runnerEnv, submitJobs, testRunner, waitJob } from '../../support/runner-harness.ts';
-import type { ControlPlane } from '../../../app/local/start-control-plane.ts';
-import type { Job } from '../../../app/contract/index.ts';
+import type { ControlPlane } from '../../../local/start-control-plane.ts';
+import type { Job } from '../../../lib/contract/index.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 

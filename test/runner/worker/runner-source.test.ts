@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { startTestControlPlane } from '../../support/control-plane.ts';
 import { ensureDocker, busyboxImage } from '../../support/images.ts';
 import { RUNNER_SECRET, gitRepo, logText, plannedJob, submitJobs, testRunner, waitJob } from '../../support/runner-harness.ts';
-import type { ControlPlane } from '../../../app/local/start-control-plane.ts';
-import type { Job } from '../../../app/contract/index.ts';
+import type { ControlPlane } from '../../../local/start-control-plane.ts';
+import type { Job } from '../../../lib/contract/index.ts';
 
 // A commit's source is fetched once per runner (runner/source/source-cache.ts), after its base
 // image is known to be there. Fetches are counted from the runner's own metrics and job logs.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestControlPlane } from '../../support/control-plane.ts';
 import { ensureDocker, busyboxImage, canEmulateArm64 } from '../../support/images.ts';
 import { RUNNER_SECRET, gitRepo, logText, plannedJob, submitJobs, testRunner, waitJob } from '../../support/runner-harness.ts';
-import type { ControlPlane } from '../../../app/local/start-control-plane.ts';
+import type { ControlPlane } from '../../../local/start-control-plane.ts';
 
 let cp: ControlPlane;
 let amd64: string;
