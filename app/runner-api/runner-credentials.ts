@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import { RunnerIdSchema } from '../../lib/contract/index.ts';
 import { UnauthorizedError } from '../../lib/errors/index.ts';
 
-export const RunnerIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, ".", "_" or "-" (≤ 63)');
+export { RunnerIdSchema };
 
 /**
  * Each runner's own credential, "<runner id>.<HMAC of the id>": the control plane checks it with

@@ -4,11 +4,9 @@ import { LogChunkSchema, type LogChunk } from '../../lib/contract/index.ts';
 const StoredChunkSchema = LogChunkSchema.omit({ jobId: true });
 export type StoredLogChunk = Omit<LogChunk, 'jobId'>;
 
-/** Items are capped at 64 KiB of text, well under DynamoDB's 400 KB item limit. */
-export const MAX_LOG_CHUNK_BYTES = 64 * 1024;
-
-/** A run's log id: each attempt of a job keeps its own log. */
-export const logIdFor = (jobId: string, generation: number, attempt: number): string => `${jobId}#${generation}.${attempt}`;
+// Items are capped at 64 KiB of text, well under DynamoDB's 400 KB item limit.
+import { MAX_LOG_CHUNK_BYTES } from '../../lib/contract/index.ts';
+export { MAX_LOG_CHUNK_BYTES, logIdFor } from '../../lib/contract/index.ts';
 
 export class LogsStore {
   constructor(

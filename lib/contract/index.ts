@@ -8,3 +8,4 @@ export * from './messages.ts';
 export * from './analysis.ts';
 export * from './opam-repo.ts';
 export * from './heartbeat.ts';
+export * from './runner-api.ts';

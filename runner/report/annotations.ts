@@ -12,20 +12,9 @@
  * Log lines may carry the runner's timestamp prefix and ANSI colours; both are removed first.
  */
 
-export type AnnotationLevel = 'failure' | 'warning' | 'notice';
-
-/** The shape of GitHub's check-run annotation object. */
-export interface CheckRunAnnotation {
-  path: string;
-  start_line: number;
-  end_line: number;
-  start_column?: number;
-  end_column?: number;
-  annotation_level: AnnotationLevel;
-  title: string;
-  message: string;
-  raw_details?: string;
-}
+import type { CheckRunAnnotation } from '../../lib/contract/index.ts';
+export type { CheckRunAnnotation };
+export type AnnotationLevel = CheckRunAnnotation['annotation_level'];
 
 export interface ParseOptions {
   /** Directories the build ran in, stripped from absolute paths; default ["/src"]. */
