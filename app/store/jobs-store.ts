@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { JobSchema, type Job, type JobStatus, type Pool } from '../../lib/contract/index.ts';
+import { JobSchema, type Job, type JobReport, type JobStatus, type Pool } from '../../lib/contract/index.ts';
 import { isConditionFailed, nowIso, unlessConditionFails } from './dynamo-errors.ts';
 
 /** Job ids are derived from pipeline and variant, so creating the same job twice is a no-op. */
@@ -128,7 +128,7 @@ export class JobsStore {
   finish(
     id: string,
     runnerId: string,
-    result: { status: Exclude<JobStatus, 'queued' | 'running'>; reason?: string; output?: unknown },
+    result: { status: Exclude<JobStatus, 'queued' | 'running'>; reason?: string; output?: unknown; report?: JobReport },
   ): Promise<Job | undefined> {
     const values: Record<string, unknown> = { ':s': result.status, ':now': nowIso(), ':running': 'running', ':r': runnerId };
     const sets = ['#s = :s', 'finishedAt = :now'];
@@ -139,6 +139,10 @@ export class JobsStore {
     if (result.output !== undefined) {
       sets.push('#o = :o');
       values[':o'] = result.output;
+    }
+    if (result.report !== undefined) {
+      sets.push('report = :report');
+      values[':report'] = result.report;
     }
     return this.transition(id, { update: `SET ${sets.join(', ')} REMOVE runningPool`, condition: '#s = :running AND runnerId = :r', values });
   }

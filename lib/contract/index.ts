@@ -9,3 +9,4 @@ export * from './analysis.ts';
 export * from './opam-repo.ts';
 export * from './heartbeat.ts';
 export * from './runner-api.ts';
+export * from './job-report.ts';

@@ -3,6 +3,7 @@ import { PoolSchema, PrioritySchema } from './pools.ts';
 import { BuildSpecSchema } from './build-spec.ts';
 import { RepoNameSchema } from './repo-name.ts';
 import { JobPackagesSchema, PackageListSchema } from './packages.ts';
+import { JobReportSchema } from './job-report.ts';
 
 
 /** A job's id ("j" and 24 hex digits from jobIdFor; tests and older records use other short ids). */
@@ -110,6 +111,8 @@ export const JobSchema = z.object({
   packages: JobPackagesSchema.optional(),
   /** A job's structured output (the analysis result); stays well under DynamoDB's 400 KB item limit. */
   output: z.unknown().optional(),
+  /** What the runner reported with its finish (annotations, cache counts), shown by the control plane. */
+  report: JobReportSchema.optional(),
 });
 export type Job = z.infer<typeof JobSchema>;
 
