@@ -7,8 +7,31 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
+/** SQS's limits on one SendMessageBatch: 10 entries, 256 KiB of bodies in all (as for one message). */
+export const MAX_BATCH_ENTRIES = 10;
+export const MAX_BATCH_BYTES = 256 * 1024;
+
+/** Splits messages, in order, into batches within both limits; a message alone is never split. */
+export function batchesOf<T extends { body: string }>(list: T[]): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
+  let bytes = 0;
+  for (const p of list) {
+    const size = Buffer.byteLength(p.body);
+    if (cur.length > 0 && (cur.length >= MAX_BATCH_ENTRIES || bytes + size > MAX_BATCH_BYTES)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(p);
+    bytes += size;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
 /**
- * Coalesces SendMessage calls into SendMessageBatch (up to 10 per request, as SQS allows). Each
+ * Coalesces SendMessage calls into SendMessageBatch (within SQS's count and size limits). Each
  * caller's promise settles when its own message is accepted or refused, so nothing is
  * acknowledged before SQS has it. Under load this cuts SQS requests several-fold; alone, a
  * message waits at most `lingerMs`.
@@ -27,7 +50,7 @@ export class BatchSender {
       const list = this.pending.get(queueUrl) ?? [];
       list.push({ body, delaySeconds, resolve, reject });
       this.pending.set(queueUrl, list);
-      if (list.length >= 10) this.flushQueue(queueUrl);
+      if (list.length >= MAX_BATCH_ENTRIES) this.flushQueue(queueUrl);
       else this.timer ??= setTimeout(() => this.flushAll(), this.lingerMs);
     });
   }
@@ -41,7 +64,8 @@ export class BatchSender {
     const list = this.pending.get(url);
     if (!list || list.length === 0) return;
     this.pending.delete(url);
-    for (let i = 0; i < list.length; i += 10) void this.sendBatch(url, list.slice(i, i + 10));
+    // A batch over 256 KiB in all is refused whole (BatchRequestTooLong), even when each message fits.
+    for (const batch of batchesOf(list)) void this.sendBatch(url, batch);
   }
 
   private async sendBatch(url: string, batch: Pending[]): Promise<void> {
