@@ -62,7 +62,9 @@ export function platformVars(p: Platform): Record<string, string> {
     'os-distribution': facts.distribution,
     'os-family': facts.family,
     'ocaml:version': fullOcamlVersion(p.ocamlVersion),
-    'opam-version': p.opamVersion,
+    // opam's own variable is a full release ("2.3.0"): "2.3" would sort below it, so a filter
+    // `opam-version >= "2.3.0"` would be false on the opam 2.3 platform.
+    'opam-version': /^\d+\.\d+$/.test(p.opamVersion) ? `${p.opamVersion}.0` : p.opamVersion,
   };
   if (version) vars['os-version'] = version;
   return { ...vars, ...p.vars };

@@ -232,6 +232,8 @@ describe('platformVars', () => {
     assert.equal(vars['os-family'], 'debian');
     assert.equal(vars['os-version'], '24.04');
     assert.match(vars['ocaml:version'] ?? '', /^4\.14\.\d+$/);
+    // A full release, as opam's variable is, so `opam-version >= "2.3.0"` holds on opam 2.3.
+    assert.match(vars['opam-version'] ?? '', /^\d+\.\d+\.\d+$/);
   });
 
   it('lets an entry override variables and keeps a full release as written', () => {
