@@ -7,7 +7,7 @@ export type { TransientFailure } from './transient-failure.ts';
 export type { ResourceLimits } from './container-config.ts';
 export { DROPPED_CAPABILITIES, NO_NEW_PRIVILEGES_DEFAULT } from './container-config.ts';
 export { ExecutorError, ImageUnavailableError, CopySourceError } from './errors.ts';
-export { lookupStep, cacheRef, leaseStep, CACHE_REPO } from './step-cache.ts';
+export { lookupStep, cacheRef, leaseStep, CACHE_REPO, useCacheRepo } from './step-cache.ts';
 export { pruneCache, cacheUsage } from './cache-prune.ts';
 export type { CacheImage, CacheUsage, Eviction, PruneOptions, PruneResult } from './cache-prune.ts';
 export { StepLogStore, defaultLogStoreDir } from './log-store.ts';
