@@ -10,7 +10,7 @@ export { ExecutorError, ImageUnavailableError, CopySourceError } from './errors.
 export { lookupStep, cacheRef, leaseStep, CACHE_REPO, useCacheRepo } from './step-cache.ts';
 export { pruneCache, cacheUsage } from './cache-prune.ts';
 export type { CacheImage, CacheUsage, Eviction, PruneOptions, PruneResult } from './cache-prune.ts';
-export { StepLogStore, defaultLogStoreDir } from './log-store.ts';
+export { StepLogStore, defaultLogStoreDir, stepLogDirOf, useStepLogDir } from './log-store.ts';
 export { stepKey, hashedStep, KEY_SCHEME } from './cache-key.ts';
 export { cacheVolumeName } from './volumes.ts';
 export { logTimestamp, TIMESTAMP_PREFIX } from './log-lines.ts';

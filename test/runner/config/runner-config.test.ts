@@ -47,6 +47,13 @@ test('step cache repository: cid-cache by default; an invalid name fails at star
   }
 });
 
+test('step logs: CID_STEP_LOG_DIR, else under XDG_CACHE_HOME; a relative path names the variable', () => {
+  assert.equal(loadRunnerConfig({ CID_STEP_LOG_DIR: '/var/cache/cid-runner/logs' }).stepLogDir, '/var/cache/cid-runner/logs');
+  assert.equal(loadRunnerConfig({ XDG_CACHE_HOME: '/x/cache' }).stepLogDir, '/x/cache/cid/step-logs');
+  assert.equal(loadRunnerConfig({ CID_STEP_LOG_DIR: '', XDG_CACHE_HOME: '/x/cache' }).stepLogDir, '/x/cache/cid/step-logs', 'empty is the default');
+  assert.throws(() => loadRunnerConfig({ CID_STEP_LOG_DIR: 'logs' }), (e: unknown) => e instanceof ConfigError && /CID_STEP_LOG_DIR: an absolute path/.test(e.message));
+});
+
 test('network retries: 2 by default, 0 turns them off, a bad value names the variable', () => {
   assert.equal(loadRunnerConfig({}).networkRetries, 2);
   assert.equal(loadRunnerConfig({ CID_RUNNER_NETWORK_RETRIES: '' }).networkRetries, 2, 'empty is the default');
