@@ -4,6 +4,7 @@ import Docker from 'dockerode';
 import { POOLS } from '../lib/contract/index.ts';
 import { exitCodeFor, toCidError } from '../lib/errors/index.ts';
 import { createLogger } from '../lib/log/index.ts';
+import { loadConfig } from '../app/config/index.ts';
 import { runnerCredential } from '../app/runner-api/index.ts';
 import { loadRunnerConfig } from './config/index.ts';
 import { startRunner } from './worker/index.ts';
@@ -45,7 +46,7 @@ program
   .description("print a runner's credential (CID_RUNNER_TOKEN), derived from CID_RUNNER_SECRET")
   .requiredOption('--id <id>', 'the runner id')
   .action((o: { id: string }) => {
-    const secret = process.env.CID_RUNNER_SECRET;
+    const secret = loadConfig(process.env).runnerSecret;
     if (!secret) throw new Error('set CID_RUNNER_SECRET (the control plane\'s) to derive a credential');
     console.log(runnerCredential(secret, o.id));
   });

@@ -1,8 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { RepoNameSchema, repoUrlPath } from '../../lib/contract/index.ts';
-import { BadRequestError, NotConfiguredError, UnauthorizedError } from '../../lib/errors/index.ts';
+import { BadRequestError, NotConfiguredError } from '../../lib/errors/index.ts';
+import { bearer } from '../http/bearer-auth.ts';
 import type { Services } from '../services.ts';
 
 const AddBody = z.strictObject({
@@ -25,16 +25,6 @@ const ListQuery = z.object({
   cursor: z.string().max(1024).optional(),
 });
 
-function requireAdmin(svc: Services, c: Context): void {
-  const expected = svc.config.adminToken;
-  if (!expected) throw new NotConfiguredError('the admin API is disabled: set CID_ADMIN_TOKEN');
-  const got = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-  if (!got) throw new UnauthorizedError('missing bearer token: send "Authorization: Bearer <CID_ADMIN_TOKEN>"');
-  const a = Buffer.from(got);
-  const b = Buffer.from(expected);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new UnauthorizedError('bad admin token');
-}
-
 async function jsonBody(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (!text) throw new BadRequestError('request body is empty; send a JSON object');
@@ -48,10 +38,15 @@ async function jsonBody(c: Context): Promise<unknown> {
 /** The repository index's admin API: add, list (paginated), find, exists, change settings (Slack), remove. */
 export function repositoriesRoutes(svc: Services): Hono {
   const r = new Hono();
-  r.use('*', async (c, next) => {
-    requireAdmin(svc, c);
-    await next();
-  });
+  const expected = svc.config.adminToken;
+  r.use(
+    '*',
+    expected
+      ? bearer({ verify: expected, missing: 'send "Authorization: Bearer <CID_ADMIN_TOKEN>"', refused: 'bad admin token' })
+      : () => {
+          throw new NotConfiguredError('the admin API is disabled: set CID_ADMIN_TOKEN');
+        },
+  );
   const nameOf = (c: Context) => RepoNameSchema.parse(`${c.req.param('owner')}/${c.req.param('repo')}`);
   const web = () => svc.config.github?.webUrl ?? 'https://github.com';
 

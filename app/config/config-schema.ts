@@ -13,6 +13,12 @@ const bool = z
  * Every setting cid reads from the environment. App settings use probot's names
  * (APP_ID, PRIVATE_KEY, PRIVATE_KEY_PATH, WEBHOOK_SECRET, GHE_HOST, GHE_PROTOCOL, LOG_LEVEL).
  */
+/** A token sent as `Authorization: Bearer <token>`: RFC 6750's characters, or no request could match it. */
+const bearerToken = z
+  .string()
+  .min(16, 'at least 16 characters')
+  .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'only letters, digits and ._~+/- (then optional =), as a bearer token allows');
+
 export const EnvSchema = z.object({
   /** `embedded` runs dynalite and fauxqs in-process; `aws` talks to DynamoDB and SQS. */
   CID_BACKEND: z.enum(['embedded', 'aws']).default('embedded'),
@@ -37,11 +43,11 @@ export const EnvSchema = z.object({
   GHE_PROTOCOL: z.enum(['https', 'http']).default('https'),
 
   /** Bearer token for the admin API; without it the admin API answers 503. */
-  CID_ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'at least 16 characters').optional()),
+  CID_ADMIN_TOKEN: z.preprocess(emptyToUndefined, bearerToken.optional()),
   /** Key from which each runner's own credential is derived (HMAC of its id). */
   CID_RUNNER_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'at least 16 characters').optional()),
   /** Bearer token for GET /metrics; without it /metrics is open (fine on loopback, not on the internet). */
-  CID_METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'at least 16 characters').optional()),
+  CID_METRICS_TOKEN: z.preprocess(emptyToUndefined, bearerToken.optional()),
 
   /** Queued jobs unclaimed for this long are re-enqueued by the sweeper. */
   CID_SWEEP_AFTER_SECONDS: seconds.default(300),

@@ -5,7 +5,7 @@
 import { streamHandle } from 'hono/aws-lambda';
 import { createHttpApp } from '../http/index.ts';
 import { lambdaServices } from './lambda-services.ts';
-import { defaultPublicUrlFromEvent } from './public-url.ts';
+import { publicUrlDefault } from './public-url.ts';
 import type { StreamingHandler } from './aws-lambda-streaming.ts';
 
 let handler: StreamingHandler | undefined;
@@ -15,10 +15,9 @@ let handler: StreamingHandler | undefined;
 // request tries again, rather than being answered as an ordinary 500.
 export const main = awslambda.streamifyResponse(async (event, responseStream, context) => {
   if (!handler) {
-    defaultPublicUrlFromEvent(process.env, event);
     // streamHandle's declared type is the buffered handler's; the runtime calls what it returns
     // as a streaming handler (it goes through awslambda.streamifyResponse).
-    handler = streamHandle(createHttpApp(await lambdaServices())) as unknown as StreamingHandler;
+    handler = streamHandle(createHttpApp(await lambdaServices(publicUrlDefault(event)))) as unknown as StreamingHandler;
   }
   return handler(event, responseStream, context);
 });

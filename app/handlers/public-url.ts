@@ -4,9 +4,8 @@
 // client), so the first one supplies the default. /cid/<stage>/public-url (a custom domain) still
 // wins: Parameter Store overrides the environment (app/config/ssm-secrets.ts).
 
-/** Sets CID_PUBLIC_URL from the event's domain when nothing else has set it. */
-export function defaultPublicUrlFromEvent(env: NodeJS.ProcessEnv, event: unknown): void {
-  if (env.CID_PUBLIC_URL) return;
+/** The CID_PUBLIC_URL the event's domain implies, as a default for the config (none if unusable). */
+export function publicUrlDefault(event: unknown): { CID_PUBLIC_URL?: string } {
   const domain = (event as { requestContext?: { domainName?: unknown } } | undefined)?.requestContext?.domainName;
-  if (typeof domain === 'string' && /^[A-Za-z0-9.-]+(:\d+)?$/.test(domain)) env.CID_PUBLIC_URL = `https://${domain}`;
+  return typeof domain === 'string' && /^[A-Za-z0-9.-]+(:\d+)?$/.test(domain) ? { CID_PUBLIC_URL: `https://${domain}` } : {};
 }

@@ -1,17 +1,11 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Hono } from 'hono';
+import { bearer } from '../http/bearer-auth.ts';
 import type { Services } from '../services.ts';
 import { collectOnScrape } from './collect.ts';
 import { recordWebhook } from './record.ts';
 import { appRegistry } from './registry.ts';
 
 const WEBHOOK_PATH = '/api/github/webhooks';
-
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
-  const want = Buffer.from(token);
-  return given.length === want.length && timingSafeEqual(given, want);
-}
 
 /**
  * Mounts GET /metrics (Prometheus text; behind `Authorization: Bearer $CID_METRICS_TOKEN` when
@@ -29,12 +23,12 @@ export function mountMetrics(app: Hono, svc: Services): void {
     }
   });
 
+  const token = svc.config.env.CID_METRICS_TOKEN;
+  if (token) {
+    const missing = 'GET /metrics needs Authorization: Bearer <CID_METRICS_TOKEN>';
+    app.use('/metrics', bearer({ verify: token, missing, refused: `bad metrics token: ${missing}` }));
+  }
   app.get('/metrics', async (c) => {
-    const token = svc.config.env.CID_METRICS_TOKEN;
-    if (token && !bearerMatches(c.req.header('authorization'), token)) {
-      c.header('WWW-Authenticate', 'Bearer');
-      return c.json({ error: { code: 'unauthorized', message: 'GET /metrics needs Authorization: Bearer <CID_METRICS_TOKEN>' } }, 401);
-    }
     await collectOnScrape(svc);
     c.header('Content-Type', appRegistry.contentType);
     return c.body(await appRegistry.metrics());

@@ -1,5 +1,3 @@
-import { IncomingWebhook, IncomingWebhookHTTPError } from '@slack/webhook';
-import type { FetchFunction, IncomingWebhookSendArguments } from '@slack/webhook';
 import type { ResultMessage } from '../../lib/contract/index.ts';
 import type { Services } from '../services.ts';
 import type { SlackPayload } from './messages.ts';
@@ -19,32 +17,32 @@ const MAX_DELAY_SECONDS = 900;
 
 export type PostResult = { ok: true } | { ok: false; permanent: boolean; retryAfterSeconds?: number; error: string };
 
-/** One POST to the incoming webhook. Client errors other than 429 are permanent (bad URL, revoked hook, bad payload). */
+/**
+ * One POST to the incoming webhook (a JSON body, as Slack's own client sends it). Client errors
+ * other than 429 are permanent (bad URL, revoked hook, bad payload); a 429's `retry-after` says
+ * when to come back. Redirects are refused, as Slack's client does: a hook never moves.
+ */
 export async function postToSlack(url: string, payload: SlackPayload, timeoutMs = SLACK_TIMEOUT_MS): Promise<PostResult> {
-  let retryAfter: string | null = null;
-  const hook = new IncomingWebhook(url, {
-    timeout: timeoutMs,
-    // Slack's 429 answers say when to come back; the client does not expose headers otherwise.
-    fetch: (async (u: string | URL, init?: RequestInit) => {
-      const res = await fetch(u, init);
-      retryAfter = res.headers.get('retry-after');
-      return res;
-    }) as unknown as FetchFunction,
-  });
   try {
-    await hook.send(payload as unknown as IncomingWebhookSendArguments);
-    return { ok: true };
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'cid' },
+      body: JSON.stringify(payload),
+      redirect: 'error',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = await res.text();
+    if (res.ok) return { ok: true };
+    const seconds = Number(res.headers.get('retry-after') ?? NaN);
+    return {
+      ok: false,
+      permanent: res.status >= 400 && res.status < 500 && res.status !== 429,
+      ...(Number.isFinite(seconds) ? { retryAfterSeconds: seconds } : {}),
+      error: `HTTP ${res.status}: ${body.slice(0, 200)}`,
+    };
   } catch (err) {
-    if (err instanceof IncomingWebhookHTTPError) {
-      const seconds = retryAfter === null ? undefined : Number(retryAfter);
-      return {
-        ok: false,
-        permanent: err.statusCode >= 400 && err.statusCode < 500 && err.statusCode !== 429,
-        ...(seconds !== undefined && Number.isFinite(seconds) ? { retryAfterSeconds: seconds } : {}),
-        error: `HTTP ${err.statusCode}: ${err.body.slice(0, 200)}`,
-      };
-    }
-    return { ok: false, permanent: false, error: (err as Error).message };
+    const e = err as Error;
+    return { ok: false, permanent: false, error: e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : e.message };
   }
 }
 

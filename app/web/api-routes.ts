@@ -10,35 +10,49 @@ import { loadJob, ndjsonLogParts, runKey } from './job-log.ts';
 import { ApiLogQuery, BranchSchema, CommitParamSchema, HistoryQuery, JobPageQuery, OwnerSchema, PullSchema, RefParamSchema, repoName, VariantSchema } from './params.ts';
 import { history, listOwners, listRepos, readCommit, readRepo, repoRefs, resolveRef, type Reader } from './queries.ts';
 import { reproduceScript } from './reproduce.ts';
+import { bearer } from '../http/bearer-auth.ts';
 import { safeEqual } from './session.ts';
 import { textStream } from './stream.ts';
 import { sessionOf, viewerOfSession, type Web } from './web-context.ts';
 
-async function apiViewer(web: Web, c: Context, opts: { bearerOnly: boolean }): Promise<Viewer> {
-  const header = c.req.header('authorization');
-  if (header) {
-    const token = /^(?:Bearer|token)\s+(\S+)\s*$/i.exec(header)?.[1];
-    if (!token) throw new UnauthorizedError('malformed Authorization header: send "Authorization: Bearer <token>"');
-    const admin = web.svc.config.adminToken;
-    if (admin && safeEqual(token, admin)) return { kind: 'admin' };
-    return web.access.userOfToken(token);
-  }
-  // Actions never ride on cookies, so a cross-site form cannot trigger them.
-  if (opts.bearerOnly) throw new UnauthorizedError('send "Authorization: Bearer <token>" (CID_ADMIN_TOKEN or a GitHub token with write access)');
-  return viewerOfSession(sessionOf(web, c));
+const SEND_TOKEN = 'send "Authorization: Bearer <token>" (CID_ADMIN_TOKEN or a GitHub token with write access)';
+
+/** Who a bearer token belongs to: the operator (CID_ADMIN_TOKEN) or a GitHub user. */
+async function tokenViewer(web: Web, token: string): Promise<Viewer> {
+  const admin = web.svc.config.adminToken;
+  if (admin && safeEqual(token, admin)) return { kind: 'admin' };
+  return web.access.userOfToken(token);
 }
 
-export function apiRoutes(web: Web): Hono {
+type ApiEnv = { Variables: { viewer?: Viewer } };
+
+export function apiRoutes(web: Web): Hono<ApiEnv> {
   const { svc } = web;
-  const r = new Hono();
+  const r = new Hono<ApiEnv>();
   r.onError((err, c) => {
     const { status, body } = errorResponse(err);
     if (status >= 500) svc.log.error({ err, path: c.req.path }, 'API request failed');
     return c.json(body, status as 400);
   });
 
-  const reader = async (c: Context): Promise<Reader> => ({ ...web, viewer: await apiViewer(web, c, { bearerOnly: false }) });
-  const commitOf = async (c: Context, rd: Reader) => {
+  // A request that sends a token is judged by it alone (an unknown GitHub token is a 401).
+  const byToken = bearer({
+    verify: async (token, c) => {
+      c.set('viewer', await tokenViewer(web, token));
+      return true;
+    },
+    missing: SEND_TOKEN,
+    refused: SEND_TOKEN,
+  });
+  r.use('*', async (c, next) => (c.req.header('authorization') === undefined ? next() : byToken(c, next)));
+  const reader = async (c: Context<ApiEnv>): Promise<Reader> => ({ ...web, viewer: c.get('viewer') ?? viewerOfSession(sessionOf(web, c)) });
+  /** Actions never ride on cookies, so a cross-site form cannot trigger them. */
+  const actor = (c: Context<ApiEnv>): Viewer => {
+    const viewer = c.get('viewer');
+    if (!viewer) throw new UnauthorizedError(SEND_TOKEN);
+    return viewer;
+  };
+  const commitOf = async (c: Context<ApiEnv>, rd: Reader) => {
     const { repo } = await readRepo(rd, repoName(c));
     const sha = CommitParamSchema.parse(c.req.param('sha'));
     return { repo, sha: sha.length === 40 ? sha : (await resolveRef(svc, repo, sha)).sha };
@@ -94,7 +108,7 @@ export function apiRoutes(web: Web): Hono {
     });
   });
 
-  const historyJson = async (c: Context, ref: string) => {
+  const historyJson = async (c: Context<ApiEnv>, ref: string) => {
     const { repo } = await readRepo(await reader(c), repoName(c));
     const page = await history(svc, repo, ref, HistoryQuery.parse(c.req.query()).after);
     return c.json({ repo: repo.name, ref, pipelines: page.items.map(pipelineJson), ...(page.cursor ? { next: page.cursor } : {}) });
@@ -104,7 +118,7 @@ export function apiRoutes(web: Web): Hono {
 
   for (const action of COMMIT_ACTIONS) {
     r.post(`/:owner/:repo/commit/:sha/${action}`, async (c) => {
-      const viewer = await apiViewer(web, c, { bearerOnly: true });
+      const viewer = actor(c);
       const { repo, sha } = await commitOf(c, { ...web, viewer });
       const count = await commitAction(web, viewer, repo.name, sha, action);
       return c.json({ action, repo: repo.name, sha, jobs: count });
@@ -112,7 +126,7 @@ export function apiRoutes(web: Web): Hono {
   }
   for (const action of JOB_ACTIONS) {
     r.post(`/:owner/:repo/commit/:sha/variant/:name/${action}`, async (c) => {
-      const viewer = await apiViewer(web, c, { bearerOnly: true });
+      const viewer = actor(c);
       const { repo, sha } = await commitOf(c, { ...web, viewer });
       const variant = VariantSchema.parse(c.req.param('name'));
       const changed = await jobAction(web, viewer, repo.name, sha, variant, action);

@@ -1,41 +1,33 @@
-// A tiny HTML builder: interpolated values are escaped unless already HTML, so escaping is the
-// default and forgetting it is impossible. Output is a plain string (fast, and streams as is).
+// HTML building is hono's `html` tag: interpolated values are escaped unless already HTML
+// (`raw` or another `html` result), so escaping is the default and forgetting it is impossible.
+// This module only narrows hono's types to what the pages use: synchronous markup, no
+// promises or render callbacks, so every result is a plain string underneath.
+import { html as honoHtml, raw as honoRaw } from 'hono/html';
+import { escapeToBuffer, type HtmlEscapedString } from 'hono/utils/html';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** Markup that is already safe (built by `html` or `raw`); a `String` object, so `${x}` works. */
+export type Html = HtmlEscapedString;
 
-const SPECIAL = /[&<>"']/;
+/** What a page may interpolate. `true` is not here: hono renders booleans as nothing. */
+export type HtmlValue = Html | string | number | false | null | undefined | readonly HtmlValue[];
 
+/** Escapes text for HTML content and attribute values (`& < > " '`). */
 export function escapeHtml(s: string): string {
-  // Most log text has nothing to escape: skip the replace (and its allocations) then.
-  return SPECIAL.test(s) ? s.replace(/[&<>"']/g, (c) => ESCAPES[c] as string) : s;
-}
-
-/** Markup that is already safe (built by `html` or `raw`). */
-export class Html {
-  constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
-}
-
-export type HtmlValue = Html | string | number | boolean | null | undefined | readonly HtmlValue[];
-
-function render(v: HtmlValue): string {
-  if (v === null || v === undefined || v === false) return '';
-  if (v instanceof Html) return v.value;
-  if (Array.isArray(v)) return v.map(render).join('');
-  return escapeHtml(String(v as string | number | boolean));
+  const buf: [string] = [''];
+  escapeToBuffer(s, buf);
+  return buf[0];
 }
 
 /** Template tag: `html\`<a href="${url}">${text}</a>\`` escapes url and text. */
 export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Html {
-  let out = strings[0] ?? '';
-  for (let i = 0; i < values.length; i++) out += render(values[i]) + (strings[i + 1] ?? '');
-  return new Html(out);
+  const out = honoHtml(strings, ...values);
+  // Only a promise or a callback among the values makes hono's result asynchronous.
+  if (out instanceof Promise) throw new Error('html: asynchronous values are not supported');
+  return out;
 }
 
 /** Trusted markup, e.g. the output of the ANSI renderer (which escapes its text itself). */
-export const raw = (s: string): Html => new Html(s);
+export const raw = (s: string): Html => honoRaw(s);
 
 /** Encodes one path segment of a URL (a variant name, a branch name's parts). */
 export const seg = (s: string): string => encodeURIComponent(s);

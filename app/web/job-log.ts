@@ -113,7 +113,7 @@ export async function liveUpdate(
   budget = 256 * 1024,
 ): Promise<{ html: string; cursor: HtmlLogCursor; more: boolean; done: boolean; reload: boolean; stateHtml: string }> {
   const { job, run } = loaded;
-  const stateHtml = jobStateHtml(job).value;
+  const stateHtml = jobStateHtml(job).toString();
   // A rebuild or a new attempt started: the page must show the new run from its start.
   if (runKey(run) !== cursor.run) return { html: '', cursor, more: false, done: false, reload: true, stateHtml };
   const final = isFinal(job.status);

@@ -58,7 +58,7 @@ ${refresh(o)}
 <body>
 <header class="top"><a class="logo" href="/">cid</a><nav class="crumbs" aria-label="breadcrumbs">${crumbs}</nav>${who(o)}</header>
 <main${o.wide ? raw(' class="wide"') : ''}>
-`.value;
+`.toString();
 }
 
 export function pageTail(scripts: string[] = []): string {
@@ -66,5 +66,5 @@ export function pageTail(scripts: string[] = []): string {
 }
 
 export function page(o: PageOptions, body: HtmlValue): string {
-  return pageHead(o) + html`${body}`.value + pageTail();
+  return pageHead(o) + html`${body}`.toString() + pageTail();
 }

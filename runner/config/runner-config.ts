@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../app/config/index.ts';
 import { ConfigError } from '../../lib/errors/index.ts';
 import { parseByteSize } from './byte-size.ts';
 import { NO_NEW_PRIVILEGES_DEFAULT } from '../docker/container-config.ts';
+import { stepLogDirOf } from '../docker/log-store.ts';
 
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 const positiveInt = z.coerce.number().int().positive();
@@ -46,6 +47,13 @@ export const RunnerEnvSchema = z.object({
   CID_RUNNER_GRACE_SECONDS: z.coerce.number().nonnegative().default(300),
   CID_RUNNER_WORK_DIR: z.string().min(1).default(join(tmpdir(), 'cid-runner')),
   CID_CACHE_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default('cid'),
+  /** Logs of cached steps, replayed on hits; default: $XDG_CACHE_HOME/cid/step-logs (see stepLogDir). */
+  CID_STEP_LOG_DIR: z.preprocess(emptyToUndefined, z.string().startsWith('/', 'an absolute path').optional()),
+  /** The image repository step results are tagged in: a runner (or a test run) may have its own. */
+  CID_CACHE_REPO: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, 'an image repository name: lowercase letters, digits and ._/- (say cid-cache)').default('cid-cache'),
+  ),
   CID_METRICS_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).optional()),
   /** Step cache budget (CID_CACHE_REPO's images), least recently used steps pruned first; 0: none. */
   CID_RUNNER_CACHE_MAX_BYTES: z.preprocess(emptyToUndefined, byteSize.default(50 * 1024 ** 3)),
@@ -85,6 +93,10 @@ export interface RunnerConfig {
   pollSeconds: number;
   workDir: string;
   cachePrefix: string;
+  /** CID_CACHE_REPO: where step results are tagged (runner/docker/step-cache.ts). */
+  cacheRepo: string;
+  /** CID_STEP_LOG_DIR, else under XDG_CACHE_HOME or ~/.cache: the logs of cached steps. */
+  stepLogDir: string;
   /** Step cache pruning: 0 means no limit (bytes, age) or never (interval). */
   cache: { maxBytes: number; maxAgeMs: number; pruneIntervalMs: number };
   /** Source trees kept per commit for the commit's other jobs (runner/source/source-cache.ts); 0 entries: off. */
@@ -158,6 +170,8 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env, flags: Ru
     pollSeconds: e.CID_RUNNER_POLL_SECONDS,
     workDir: e.CID_RUNNER_WORK_DIR,
     cachePrefix: e.CID_CACHE_PREFIX,
+    cacheRepo: e.CID_CACHE_REPO,
+    stepLogDir: stepLogDirOf({ CID_STEP_LOG_DIR: e.CID_STEP_LOG_DIR, XDG_CACHE_HOME: env.XDG_CACHE_HOME }),
     cache: {
       maxBytes: e.CID_RUNNER_CACHE_MAX_BYTES,
       maxAgeMs: e.CID_RUNNER_CACHE_MAX_AGE_DAYS * 24 * 3600 * 1000,

@@ -13,11 +13,16 @@ import { randomBytes } from 'node:crypto';
  */
 export const DEFAULT_MAX_LOG_BYTES = 8 * 1024 * 1024;
 
-export function defaultLogStoreDir(): string {
-  const env = process.env.CID_STEP_LOG_DIR;
-  if (env !== undefined && env !== '') return env;
-  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'cid', 'step-logs');
+/** Where step logs go by default: CID_STEP_LOG_DIR, else under XDG_CACHE_HOME (see runner/config). */
+export function stepLogDirOf(env: { CID_STEP_LOG_DIR?: string; XDG_CACHE_HOME?: string }): string {
+  if (env.CID_STEP_LOG_DIR) return env.CID_STEP_LOG_DIR;
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'cid', 'step-logs');
 }
+
+let defaultDir = stepLogDirOf({});
+/** Set once at start from the runner's config, for the stores the executor and pruner make. */
+export const useStepLogDir = (dir: string): void => void (defaultDir = dir);
+export const defaultLogStoreDir = (): string => defaultDir;
 
 export interface StepLogWriter {
   write(text: string): void;

@@ -6,7 +6,9 @@ import type { BaseImage } from './base-image.ts';
  * Where step results are tagged. CID_CACHE_REPO gives a runner (or a test run) a cache of its own,
  * which can then be removed as a whole.
  */
-export const CACHE_REPO = /^[a-z0-9][a-z0-9._/-]*$/.test(process.env.CID_CACHE_REPO ?? '') ? (process.env.CID_CACHE_REPO as string) : 'cid-cache';
+export let CACHE_REPO = 'cid-cache';
+/** Set once at start from the runner's validated config (runner/config: CID_CACHE_REPO). */
+export const useCacheRepo = (repo: string): void => void (CACHE_REPO = repo);
 export const cacheRef = (key: string): string => `${CACHE_REPO}:${key}`;
 
 /** Labels on every committed step image, so cache images explain themselves. */

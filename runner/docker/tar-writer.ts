@@ -1,10 +1,14 @@
 import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { pack as tarPack, type Headers, type Pack } from 'tar-stream';
 
 /**
- * A small POSIX tar (ustar + pax) writer: enough for `putArchive`, without a dependency. Long
- * paths, link targets and big ids go into pax extended headers, which Docker's extractor reads.
+ * The archives `putArchive` takes, written by tar-stream (ustar, pax headers for long or
+ * non-ASCII paths and link targets, which Docker's extractor reads). What is ours: entries are
+ * described up front and file contents are read as the consumer pulls, and a file that changes
+ * while it is archived keeps the archive well-formed and is reported.
  */
 export interface TarEntry {
   /** Path inside the archive, without a leading "/". */
@@ -25,77 +29,32 @@ export interface TarEntry {
   linkTarget?: string;
 }
 
-const BLOCK = 512;
-const TYPEFLAG = { file: '0', dir: '5', symlink: '2' } as const;
+const TYPE = { file: 'file', dir: 'directory', symlink: 'symlink' } as const;
 
-function writeString(buf: Buffer, offset: number, length: number, value: string): void {
-  buf.write(value, offset, Math.min(length, Buffer.byteLength(value)), 'utf8');
-}
+/** ustar's numeric fields hold this many octal digits; larger values go into pax records. */
+const fits = (value: number, digits: number): boolean => value < 8 ** digits;
 
-function writeOctal(buf: Buffer, offset: number, length: number, value: number): void {
-  // length-1 digits then NUL, as GNU and BSD tar write them.
-  writeString(buf, offset, length, value.toString(8).padStart(length - 1, '0') + '\0');
-}
+/** tar-stream reads `pax` (extra pax records) though its types do not name it. */
+type Header = Headers & { pax?: Record<string, string> };
 
-const fitsOctal = (value: number, length: number): boolean => value < 8 ** (length - 1);
-
-function header(name: string, typeflag: string, fields: { mode: number; uid: number; gid: number; size: number; mtime: number; linkname?: string }): Buffer {
-  const buf = Buffer.alloc(BLOCK);
-  writeString(buf, 0, 100, name);
-  writeOctal(buf, 100, 8, fields.mode & 0o7777);
-  writeOctal(buf, 108, 8, fitsOctal(fields.uid, 8) ? fields.uid : 0);
-  writeOctal(buf, 116, 8, fitsOctal(fields.gid, 8) ? fields.gid : 0);
-  writeOctal(buf, 124, 12, fitsOctal(fields.size, 12) ? fields.size : 0);
-  writeOctal(buf, 136, 12, Math.max(0, Math.floor(fields.mtime)));
-  buf.fill(' ', 148, 156);
-  writeString(buf, 156, 1, typeflag);
-  if (fields.linkname !== undefined) writeString(buf, 157, 100, fields.linkname);
-  writeString(buf, 257, 6, 'ustar\0');
-  writeString(buf, 263, 2, '00');
-  let sum = 0;
-  for (const byte of buf) sum += byte;
-  writeString(buf, 148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
-  return buf;
-}
-
-/** A pax record: "<len> <key>=<value>\n" where len counts the whole record, itself included. */
-function paxRecord(key: string, value: string): string {
-  const body = ` ${key}=${value}\n`;
-  const bodyLen = Buffer.byteLength(body);
-  let len = bodyLen + 1;
-  while (bodyLen + String(len).length !== len) len = bodyLen + String(len).length;
-  return `${len}${body}`;
-}
-
-const padding = (size: number): Buffer => Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK);
-
-function entryHeaders(e: TarEntry, size: number): Buffer[] {
-  const name = e.type === 'dir' && !e.name.endsWith('/') ? `${e.name}/` : e.name;
-  const pax: string[] = [];
-  const ascii = (s: string): boolean => /^[\x20-\x7e]*$/.test(s);
-  if (Buffer.byteLength(name) > 100 || !ascii(name)) pax.push(paxRecord('path', name));
-  if (e.linkTarget !== undefined && (Buffer.byteLength(e.linkTarget) > 100 || !ascii(e.linkTarget))) {
-    pax.push(paxRecord('linkpath', e.linkTarget));
-  }
-  if (!fitsOctal(e.uid, 8)) pax.push(paxRecord('uid', String(e.uid)));
-  if (!fitsOctal(e.gid, 8)) pax.push(paxRecord('gid', String(e.gid)));
-  if (!fitsOctal(size, 12)) pax.push(paxRecord('size', String(size)));
-  const out: Buffer[] = [];
-  if (pax.length > 0) {
-    const body = Buffer.from(pax.join(''), 'utf8');
-    out.push(header('PaxHeader', 'x', { mode: 0o644, uid: 0, gid: 0, size: body.length, mtime: e.mtime }), body, padding(body.length));
-  }
-  out.push(
-    header(name.slice(0, 100), TYPEFLAG[e.type], {
-      mode: e.mode,
-      uid: e.uid,
-      gid: e.gid,
-      size,
-      mtime: e.mtime,
-      linkname: e.linkTarget?.slice(0, 100),
-    }),
-  );
-  return out;
+function headerOf(e: TarEntry, size: number): Header {
+  // tar-stream writes the pax path and linkpath itself when they do not fit; big ids and sizes
+  // are ours to add (it would clamp them to 7777777).
+  const pax: Record<string, string> = {};
+  if (!fits(e.uid, 6)) pax.uid = String(e.uid);
+  if (!fits(e.gid, 6)) pax.gid = String(e.gid);
+  if (!fits(size, 11)) pax.size = String(size);
+  return {
+    name: e.type === 'dir' && !e.name.endsWith('/') ? `${e.name}/` : e.name,
+    type: TYPE[e.type],
+    mode: e.mode & 0o7777,
+    uid: fits(e.uid, 6) ? e.uid : 0,
+    gid: fits(e.gid, 6) ? e.gid : 0,
+    size,
+    mtime: new Date(Math.max(0, Math.floor(e.mtime)) * 1000),
+    ...(e.linkTarget !== undefined ? { linkname: e.linkTarget } : {}),
+    ...(Object.keys(pax).length > 0 ? { pax } : {}),
+  };
 }
 
 /**
@@ -135,25 +94,29 @@ async function* fileContent(e: TarEntry, size: number, onChanged: (path: string)
   } else if (hash !== undefined && hash.digest('hex') !== e.sha256) onChanged(where);
 }
 
-async function* generate(
-  entries: Iterable<TarEntry> | AsyncIterable<TarEntry>,
-  onChanged: (path: string) => void,
-): AsyncGenerator<Buffer> {
+const entryDone = (pack: Pack, header: Header): Promise<void> =>
+  new Promise((resolve, reject) => pack.entry(header, (err) => (err ? reject(err) : resolve())));
+
+async function fill(pack: Pack, entries: Iterable<TarEntry> | AsyncIterable<TarEntry>, onChanged: (path: string) => void): Promise<void> {
   for await (const e of entries) {
     const size = e.type === 'file' ? (e.content?.length ?? e.size ?? 0) : 0;
-    yield* entryHeaders(e, size);
-    if (e.type === 'file') {
-      yield* fileContent(e, size, onChanged);
-      yield padding(size);
+    const header = headerOf(e, size);
+    if (e.type !== 'file') await entryDone(pack, header);
+    else {
+      // The entry's sink only takes the next chunk once the archive has been read on (backpressure).
+      let sink!: Writable;
+      const written = new Promise<void>((resolve, reject) => {
+        sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
+      });
+      await Promise.all([pipeline(Readable.from(fileContent(e, size, onChanged)), sink), written]);
     }
   }
-  yield Buffer.alloc(BLOCK * 2);
+  pack.finalize();
 }
 
 /** The archive as a stream; file contents are read as the consumer pulls, never all at once. */
-export function tarStream(
-  entries: Iterable<TarEntry> | AsyncIterable<TarEntry>,
-  onChanged: (path: string) => void = () => undefined,
-): Readable {
-  return Readable.from(generate(entries, onChanged), { objectMode: false });
+export function tarStream(entries: Iterable<TarEntry> | AsyncIterable<TarEntry>, onChanged: (path: string) => void = () => undefined): Readable {
+  const pack = tarPack();
+  fill(pack, entries, onChanged).catch((err: unknown) => pack.destroy(err as Error));
+  return pack;
 }

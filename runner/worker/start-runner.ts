@@ -5,6 +5,7 @@ import { createStore } from '../../app/store/index.ts';
 import { Queues } from '../../app/queue/index.ts';
 import type { RunnerConfig } from '../config/index.ts';
 import { createRunnerMetrics, startMetricsServer, type MetricsServer } from '../metrics/index.ts';
+import { useCacheRepo, useStepLogDir } from '../docker/index.ts';
 import type { CheckRunReporter } from '../github/check-run-reporter.ts';
 import { Runner } from './runner.ts';
 
@@ -20,6 +21,8 @@ export async function startRunner(config: RunnerConfig, log: Logger, opts: { doc
   const store = createStore(createDynamo(endpoints), config.app.tablePrefix);
   const queues = await Queues.connect(createSqs(endpoints), config.app.queuePrefix);
   const docker = opts.docker ?? new Docker();
+  useCacheRepo(config.cacheRepo);
+  useStepLogDir(config.stepLogDir);
   const metrics = createRunnerMetrics({ pool: config.pool, runnerId: config.runnerId, concurrency: config.concurrency, cacheMaxBytes: config.cache.maxBytes });
   const metricsServer = config.metricsPort !== undefined ? await startMetricsServer(metrics.registry, { port: config.metricsPort }) : undefined;
   const runner = new Runner({ config, store, queues, docker, log, metrics, ...(opts.reporter ? { reporter: opts.reporter } : {}) });

@@ -40,6 +40,8 @@ export function runnerEnv(cp: ControlPlane, id: string, extra: Record<string, st
     ...attachedRunnerEnv(cp, id, RUNNER_SECRET),
     CID_RUNNER_WORK_DIR: mkdtempSync(join(tmpdir(), 'cid-runner-work-')),
     CID_CACHE_PREFIX: `cid-test-${randomBytes(3).toString('hex')}`,
+    // The step cache repository of this test run (test/run-tests.mjs removes it at the end).
+    CID_CACHE_REPO: process.env.CID_CACHE_REPO ?? 'cid-test-cache',
     CID_JOB_MEMORY_MB: '512',
     CID_JOB_CPUS: '1',
     CID_JOB_PIDS: '256',

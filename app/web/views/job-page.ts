@@ -72,7 +72,7 @@ ${v.reproduce ? html`<details class="repro"><summary>To reproduce locally</summa
     ...(v.live || !isFinal(job.status) ? { refreshSeconds: 10, refreshWithoutScript: true } : {}),
   });
   const live = v.live || (!v.run && !isFinal(job.status));
-  return `${head}${top.value}\n<div id="log" class="log"${live ? html` data-live="${base}/live"`.value : ''}>\n`;
+  return `${head}${top.toString()}\n<div id="log" class="log"${live ? html` data-live="${base}/live"`.toString() : ''}>\n`;
 }
 
 export function jobPageTail(v: JobView, cursor: HtmlLogCursor, empty: boolean): string {
@@ -80,5 +80,5 @@ export function jobPageTail(v: JobView, cursor: HtmlLogCursor, empty: boolean): 
   const end = html`</div>
 <div id="log-end" data-seq="${cursor.seq}" data-offset="${cursor.offset}" data-line="${cursor.line}" data-sgr="${cursor.sgr}" data-run="${v.run ? runKey(v.run) : ''}"></div>\n`;
   // The empty note sits inside the log box, before it closes.
-  return note.value + end.value + pageTail(['/static/log.js']);
+  return note.toString() + end.toString() + pageTail(['/static/log.js']);
 }

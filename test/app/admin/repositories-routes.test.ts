@@ -24,7 +24,11 @@ test('no token or a wrong token is 401 with a message saying what to send', asyn
   const none = await call('GET', '', undefined, {});
   assert.equal(none.status, 401);
   assert.match(none.json?.error.message, /Authorization: Bearer/);
-  assert.equal((await call('GET', '', undefined, { authorization: 'Bearer wrong-token-wrong-token' })).status, 401);
+  for (const authorization of ['Bearer wrong-token-wrong-token', 'Basic abc', `bearer${TEST_ADMIN_TOKEN}`, `Bearer ${TEST_ADMIN_TOKEN}x`]) {
+    const wrong = await call('GET', '', undefined, { authorization });
+    assert.equal(wrong.status, 401, authorization);
+    assert.equal(wrong.json?.error.code, 'unauthorized');
+  }
 });
 
 test('add, find, exists, list, remove; duplicates 409, unknown 404', async () => {

@@ -21,6 +21,8 @@ test('a bad value fails at start naming the variable', () => {
   assert.throws(() => loadConfig({ CID_BACKEND: 'mysql' }), /CID_BACKEND/);
   assert.throws(() => loadConfig({ DYNAMODB_ENDPOINT: 'not a url' }), /DYNAMODB_ENDPOINT/);
   assert.throws(() => loadConfig({ CID_ADMIN_TOKEN: 'short' }), /CID_ADMIN_TOKEN: .*16/);
+  // A token no Authorization header could carry would lock the operator out without a word.
+  assert.throws(() => loadConfig({ CID_METRICS_TOKEN: 'has spaces and !! in it' }), /CID_METRICS_TOKEN: .*bearer token/);
   assert.throws(() => loadConfig({ APP_ID: '12', PRIVATE_KEY: 'nope', WEBHOOK_SECRET: 's' }), /PRIVATE_KEY: not a PEM/);
   assert.throws(() => loadConfig({ PRIVATE_KEY_PATH: '/nonexistent/key.pem' }), /PRIVATE_KEY_PATH: cannot read/);
 });

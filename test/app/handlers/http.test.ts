@@ -1,7 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { logIdFor, MAX_LOG_CHUNK_BYTES } from '../../../app/store/index.ts';
-import { lambdaServices } from '../../../app/handlers/lambda-services.ts';
+import { lambdaEnv, lambdaServices } from '../../../app/handlers/lambda-services.ts';
+import { publicUrlDefault } from '../../../app/handlers/public-url.ts';
 import { startHarness, type Harness } from '../../support/github-harness.ts';
 import { TEST_WEBHOOK_SECRET } from '../../support/control-plane.ts';
 import { functionUrlEvent, installLambdaRuntime, invokeStreaming } from '../../support/lambda-runtime.ts';
@@ -86,6 +87,19 @@ test('/healthz streams its status, headers and JSON body; the public URL is the 
   assert.match(body.components.github?.detail ?? '', new RegExp(`^App ${h.fake.app.appId} `));
   // Used for sign-in's callback and secure cookies: the URL the requests come through.
   assert.equal((await lambdaServices()).config.publicUrl, `https://${DOMAIN}`);
+  // It reaches the config as a default; the process's environment is left as it was.
+  assert.equal(process.env.CID_PUBLIC_URL, undefined);
+});
+
+test('the public URL an event implies only fills an unset or empty CID_PUBLIC_URL; odd domains are ignored', () => {
+  const implied = publicUrlDefault({ requestContext: { domainName: 'abc.lambda-url.eu-west-1.on.aws' } });
+  assert.deepEqual(implied, { CID_PUBLIC_URL: 'https://abc.lambda-url.eu-west-1.on.aws' });
+  assert.deepEqual(publicUrlDefault({ requestContext: { domainName: 'evil/path' } }), {});
+  assert.deepEqual(publicUrlDefault(undefined), {});
+  assert.equal(lambdaEnv({}, implied).CID_PUBLIC_URL, 'https://abc.lambda-url.eu-west-1.on.aws');
+  assert.equal(lambdaEnv({ CID_PUBLIC_URL: '' }, implied).CID_PUBLIC_URL, 'https://abc.lambda-url.eu-west-1.on.aws');
+  assert.equal(lambdaEnv({ CID_PUBLIC_URL: 'https://ci.example.org' }, implied).CID_PUBLIC_URL, 'https://ci.example.org');
+  assert.equal(lambdaEnv({}).CID_BACKEND, 'aws');
 });
 
 test('a job’s 8 MiB raw log arrives whole, as many chunks', async () => {

@@ -36,10 +36,15 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 test('/metrics needs the bearer token when CID_METRICS_TOKEN is set', async () => {
-  assert.equal((await fetch(`${h.cp.url}/metrics`)).status, 401);
-  const wrong = await fetch(`${h.cp.url}/metrics`, { headers: { authorization: 'Bearer metrics-token-0123456780' } });
-  assert.equal(wrong.status, 401);
-  assert.equal(wrong.headers.get('www-authenticate'), 'Bearer');
+  const none = await fetch(`${h.cp.url}/metrics`);
+  assert.equal(none.status, 401);
+  assert.match(((await none.json()) as { error: { message: string } }).error.message, /Authorization: Bearer <CID_METRICS_TOKEN>/);
+  for (const authorization of ['Bearer metrics-token-0123456780', 'Basic abc', 'Bearer']) {
+    const wrong = await fetch(`${h.cp.url}/metrics`, { headers: { authorization } });
+    assert.equal(wrong.status, 401, authorization);
+    assert.match(wrong.headers.get('www-authenticate') ?? '', /^Bearer\b/);
+    assert.equal(((await wrong.json()) as { error: { code: string } }).error.code, 'unauthorized');
+  }
   const text = await scrape();
   assert.match(text, /# TYPE cid_webhook_deliveries_total counter/);
   assert.match(text, /# TYPE process_cpu_user_seconds_total counter/, 'default process metrics too');

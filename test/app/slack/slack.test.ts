@@ -40,6 +40,16 @@ describe('postToSlack', () => {
     assert.equal(hung.ok, false);
     assert.equal(!hung.ok && hung.permanent, false);
     assert.ok(Date.now() - t0 < 3000);
+    assert.match(!hung.ok ? hung.error : '', /no answer within 300 ms/);
+  });
+
+  test('a redirect is not followed: the payload goes only to the configured hook', async () => {
+    const before = slack.requests.length;
+    slack.answers.push({ status: 302, headers: { location: `${slack.url}/moved` } });
+    const r = await postToSlack(slack.url, payload);
+    assert.equal(r.ok, false);
+    assert.equal(!r.ok && r.permanent, false);
+    assert.equal(slack.requests.length, before + 1, 'one POST, to the hook itself');
   });
 });
 

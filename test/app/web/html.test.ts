@@ -6,9 +6,13 @@ import { historyPath, jobPath } from '../../../app/web/paths.ts';
 
 test('interpolations are escaped unless already HTML; arrays and empty values render sensibly', () => {
   const evil = '"><script>alert(1)</script>';
-  assert.equal(html`<a title="${evil}">${evil}</a>`.value, '<a title="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</a>');
-  assert.equal(html`<p>${raw('<b>ok</b>')}${[1, html`<i>${'<'}</i>`]}${undefined}${null}${false}</p>`.value, '<p><b>ok</b>1<i>&lt;</i></p>');
+  assert.equal(html`<a title="${evil}">${evil}</a>`.toString(), '<a title="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</a>');
+  assert.equal(html`<p>${raw('<b>ok</b>')}${[1, html`<i>${'<'}</i>`]}${undefined}${null}${false}</p>`.toString(), '<p><b>ok</b>1<i>&lt;</i></p>');
   assert.equal(escapeHtml(`&<>"'`), '&amp;&lt;&gt;&quot;&#39;');
+  // Single quotes close attributes too; nested arrays are flattened and each element escaped.
+  assert.equal(html`<a title='${"x'onmouseover='alert(1)"}'>${[['<b>', [0]], raw('<i>')]}</a>`.toString(), "<a title='x&#39;onmouseover=&#39;alert(1)'>&lt;b&gt;0<i></a>");
+  // Markup is not double-escaped when nested, and what a page writes out is a plain string.
+  assert.equal(`${html`<p>${html`<b>${'&'}</b>`}</p>`}`, '<p><b>&amp;</b></p>');
   assert.equal(safeUrl('javascript:alert(1)'), '#');
   assert.equal(safeUrl('https://github.com/a/b'), 'https://github.com/a/b');
 });

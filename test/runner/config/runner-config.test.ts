@@ -37,6 +37,23 @@ test('step cache limits: a size budget in human units, an age in days, a prune i
   assert.throws(() => loadRunnerConfig({ CID_RUNNER_CACHE_MAX_AGE_DAYS: '-1' }), /CID_RUNNER_CACHE_MAX_AGE_DAYS/);
 });
 
+test('step cache repository: cid-cache by default; an invalid name fails at start, naming the variable', () => {
+  assert.equal(loadRunnerConfig({}).cacheRepo, 'cid-cache');
+  assert.equal(loadRunnerConfig({ CID_CACHE_REPO: '' }).cacheRepo, 'cid-cache', 'empty is the default');
+  assert.equal(loadRunnerConfig({ CID_CACHE_REPO: 'ci/step-cache' }).cacheRepo, 'ci/step-cache');
+  // It used to fall back to cid-cache without a word, mixing a runner's steps into another's cache.
+  for (const bad of ['Cid-Cache', 'cache:tag', '-cache', 'a b']) {
+    assert.throws(() => loadRunnerConfig({ CID_CACHE_REPO: bad }), (e: unknown) => e instanceof ConfigError && /CID_CACHE_REPO: an image repository name/.test(e.message), bad);
+  }
+});
+
+test('step logs: CID_STEP_LOG_DIR, else under XDG_CACHE_HOME; a relative path names the variable', () => {
+  assert.equal(loadRunnerConfig({ CID_STEP_LOG_DIR: '/var/cache/cid-runner/logs' }).stepLogDir, '/var/cache/cid-runner/logs');
+  assert.equal(loadRunnerConfig({ XDG_CACHE_HOME: '/x/cache' }).stepLogDir, '/x/cache/cid/step-logs');
+  assert.equal(loadRunnerConfig({ CID_STEP_LOG_DIR: '', XDG_CACHE_HOME: '/x/cache' }).stepLogDir, '/x/cache/cid/step-logs', 'empty is the default');
+  assert.throws(() => loadRunnerConfig({ CID_STEP_LOG_DIR: 'logs' }), (e: unknown) => e instanceof ConfigError && /CID_STEP_LOG_DIR: an absolute path/.test(e.message));
+});
+
 test('network retries: 2 by default, 0 turns them off, a bad value names the variable', () => {
   assert.equal(loadRunnerConfig({}).networkRetries, 2);
   assert.equal(loadRunnerConfig({ CID_RUNNER_NETWORK_RETRIES: '' }).networkRetries, 2, 'empty is the default');

@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { utimes } from 'node:fs/promises';
 import { pino } from 'pino';
 import { busyboxImage, ensureDocker } from '../../support/images.ts';
+import { Sandbox, nonce, shell } from './harness.ts';
+import { CACHE_REPO, cacheUsage, leaseStep, lookupStep, pruneCache, useCacheRepo } from '../../../runner/docker/index.ts';
+import { CachePruner } from '../../../runner/worker/cache-pruner.ts';
+import { createRunnerMetrics } from '../../../runner/metrics/index.ts';
 
-// Pruning works on a whole cache repository: this file has one of its own, set before the runner's
-// modules read CID_CACHE_REPO (hence the dynamic imports), emptied before each test and at the end.
-process.env.CID_CACHE_REPO = 'cid-test-cache-prune';
-const { Sandbox, nonce, shell } = await import('./harness.ts');
-const { CACHE_REPO, cacheUsage, leaseStep, lookupStep, pruneCache } = await import('../../../runner/docker/index.ts');
-const { CachePruner } = await import('../../../runner/worker/cache-pruner.ts');
-const { createRunnerMetrics } = await import('../../../runner/metrics/index.ts');
+// Pruning works on a whole cache repository: this file has one of its own, emptied before each
+// test and at the end.
+useCacheRepo('cid-test-cache-prune');
 
 const engine = await ensureDocker();
 const MiB = 1024 * 1024;

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { globToRegExp, makeExcluder } from '../../../runner/docker/exclude.ts';
+import { makeExcluder } from '../../../runner/docker/exclude.ts';
 
 describe('makeExcluder', () => {
   it('always excludes .git, at any depth', () => {
@@ -25,10 +25,33 @@ describe('makeExcluder', () => {
     assert.equal(ex('build'), false);
   });
 
-  it('does not let * or ? cross a slash, and escapes regex characters', () => {
-    assert.equal(globToRegExp('a*').test('ab/c'), false);
-    assert.equal(globToRegExp('a?c').test('a/c'), false);
-    assert.equal(globToRegExp('a.b').test('axb'), false);
-    assert.equal(globToRegExp('(x)+').test('(x)+'), true);
+  it('does not let * or ? cross a slash, and takes regex characters literally', () => {
+    assert.equal(makeExcluder(['a*/c'])('ab/x/c'), false);
+    assert.equal(makeExcluder(['x/a?c'])('x/a/c'), false);
+    assert.equal(makeExcluder(['a.b'])('axb'), false);
+    assert.equal(makeExcluder(['(x)+'])('(x)+'), true);
+    assert.equal(makeExcluder(['a+b$'])('a+b$'), true);
+  });
+
+  it('matches dotfiles like any file; ! and # are plain characters, not negation or comments', () => {
+    const ex = makeExcluder(['*.tmp', 'cache/*', '!keep', '#notes']);
+    assert.equal(ex('.hidden.tmp'), true);
+    assert.equal(ex('cache/.stamp'), true);
+    assert.equal(ex('!keep'), true);
+    assert.equal(ex('keep'), false, 'a leading ! does not turn the rule into "everything but"');
+    assert.equal(ex('#notes'), true);
+    assert.equal(ex('src/main.ml'), false);
+  });
+
+  it('supports character classes and braces (minimatch)', () => {
+    const ex = makeExcluder(['*.{tmp,bak}', 'log[0-9]', 'out/**/*.o']);
+    assert.equal(ex('a.tmp'), true);
+    assert.equal(ex('d/a.bak'), true);
+    assert.equal(ex('a.orig'), false);
+    assert.equal(ex('log7'), true);
+    assert.equal(ex('logx'), false);
+    assert.equal(ex('out/x.o'), true);
+    assert.equal(ex('out/a/b/x.o'), true);
+    assert.equal(ex('src/x.o'), false);
   });
 });

@@ -6,8 +6,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { BuildSpecInput, Pool, StepInput } from '../../../lib/contract/index.ts';
-import { cacheRef, executeBuild, StepLogStore } from '../../../runner/docker/index.ts';
+import { cacheRef, executeBuild, StepLogStore, useCacheRepo } from '../../../runner/docker/index.ts';
 import type { BuildResult, ExecuteBuildOptions, ResourceLimits } from '../../../runner/docker/index.ts';
+
+// Steps are tagged in this test run's cache repository (removed when the run ends), as a runner's
+// start sets it from its config.
+useCacheRepo(process.env.CID_CACHE_REPO ?? 'cid-test-cache');
 
 export const LIMITS: ResourceLimits = { memoryBytes: 256 * 1024 * 1024, nanoCpus: 1_000_000_000, pidsLimit: 256 };
 

@@ -73,4 +73,12 @@ describe('tarStream', () => {
     assert.deepEqual(edited, [host], 'same size, other content');
     assert.equal(await text(tarStream([])), '\0'.repeat(1024));
   });
+
+  it('ends the stream with the error when the entries cannot be listed', async () => {
+    async function* entries(): AsyncGenerator<TarEntry> {
+      yield { name: 'a', type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: 0, content: Buffer.from('a') };
+      throw new Error('listing failed');
+    }
+    await assert.rejects(text(tarStream(entries())), /listing failed/);
+  });
 });
