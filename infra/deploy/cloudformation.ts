@@ -48,11 +48,16 @@ function table(t: TableDef, prefix: string, stage: string): Resource {
             GlobalSecondaryIndexes: t.indexes.map((i) => ({
               IndexName: i.name,
               KeySchema: keySchema(i.hash, i.range),
-              Projection: { ProjectionType: 'ALL' },
+              Projection:
+                i.projection.type === 'KEYS_ONLY'
+                  ? { ProjectionType: 'KEYS_ONLY' }
+                  : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...i.projection.attributes] },
             })),
           }
         : {}),
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      // Production's data cannot be deleted by a mistaken stack update or console click.
+      ...(stage === 'prod' ? { DeletionProtectionEnabled: true } : {}),
       ...(t.ttlAttribute ? { TimeToLiveSpecification: { AttributeName: t.ttlAttribute, Enabled: true } } : {}),
       Tags: [{ Key: 'cid:stage', Value: stage }],
     },
