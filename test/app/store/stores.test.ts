@@ -232,3 +232,19 @@ test('retention: jobs, pipelines and log chunks get an expiresAt (epoch seconds)
   assert.ok(Math.abs(exp - (Math.floor(Date.now() / 1000) + DEFAULT_RETENTION_DAYS * 86_400)) < 60);
   assert.equal(DEFAULT_RETENTION_DAYS, 90);
 });
+
+test('keys-only indexes: listing by installation and by pipeline gives whole records, in index order', async () => {
+  const base = { description: 'whole', kind: 'git' as const, url: 'https://github.com/i/a', private: true, defaultBranch: 'main', active: true };
+  for (const [name, installationId] of [['i/a', 77], ['i/b', 77], ['i/c', 78]] as const) await store.repositories.add({ ...base, name, installationId });
+  const listed = await store.repositories.listByInstallation(77);
+  assert.deepEqual(listed.map((r) => r.name).sort(), ['i/a', 'i/b']);
+  assert.ok(listed.every((r) => r.description === 'whole' && r.private === true && r.defaultBranch === 'main'));
+  const names = ['a-first', 'b-second', 'c-third'];
+  for (const n of names) await store.jobs.create(newJob(n, sha('6')));
+  const jobs = await store.jobs.listByPipeline(pipelineId('o/j', sha('6')));
+  assert.deepEqual(
+    jobs.map((j) => j.name),
+    names,
+  );
+  assert.ok(jobs.every((j) => j.source.kind === 'local' && j.status === 'queued'));
+});
