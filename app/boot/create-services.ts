@@ -16,7 +16,7 @@ export async function createServices(
 ): Promise<Services> {
   const params = analysisParams(config);
   const endpoints = { region: config.region, dynamoEndpoint: config.dynamoEndpoint, sqsEndpoint: config.sqsEndpoint };
-  const store = createStore(createDynamo(endpoints), config.tablePrefix);
+  const store = createStore(createDynamo(endpoints), config.tablePrefix, { retentionDays: config.retentionDays });
   const queues = await Queues.connect(createSqs(endpoints), config.queuePrefix);
   const github = config.github ? new GitHubApp(config.github, log, opts.Octokit) : undefined;
   return { config, store, queues, log, analysisParams: params, ...(github ? { github } : {}) };

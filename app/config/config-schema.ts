@@ -56,6 +56,8 @@ export const EnvSchema = z.object({
   CID_SWEEP_STALE_RUNNING_SECONDS: z.preprocess(emptyToUndefined, seconds.optional()),
   /** The runners' staleness (runner/config): read here too, so the stale-running sweep follows it. */
   CID_RUNNER_STALE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().positive().default(HEARTBEAT_DEFAULTS.staleSeconds)),
+  /** Days jobs, pipelines and their logs are kept: DynamoDB's TTL deletes them after (not the local stack's dynalite). */
+  CID_RETENTION_DAYS: z.coerce.number().int('whole days').min(1, 'at least 1 day').max(3650, 'at most 3650 days (10 years)').default(90),
   CID_MAX_WEBHOOK_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
   /** Platform catalogue: a preset name (`all`, `minimal`) or a YAML/JSON file. */
   CID_PLATFORMS: z.string().min(1).default('all'),

@@ -47,6 +47,8 @@ export interface Config {
   sweepAfterSeconds: number;
   sweepIntervalSeconds: number;
   sweepStaleRunningSeconds: number;
+  /** Days jobs, pipelines and logs are kept (their `expiresAt`). */
+  retentionDays: number;
   maxWebhookBytes: number;
   platforms: string;
   opamRepoCommit: string;
@@ -115,6 +117,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sweepIntervalSeconds: env.CID_SWEEP_INTERVAL_SECONDS,
     // A job is dead when its heartbeat is stale for the runners: no reason for the sweep to wait longer.
     sweepStaleRunningSeconds: env.CID_SWEEP_STALE_RUNNING_SECONDS ?? env.CID_RUNNER_STALE_SECONDS,
+    retentionDays: env.CID_RETENTION_DAYS,
     maxWebhookBytes: env.CID_MAX_WEBHOOK_BYTES,
     platforms: env.CID_PLATFORMS,
     opamRepoCommit: env.CID_OPAM_REPO_COMMIT,

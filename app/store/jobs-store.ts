@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { JobSchema, type Job, type JobReport, type JobStatus, type Pool } from '../../lib/contract/index.ts';
+import { JobSchema, type Job, type JobReport, type JobStatus, type Pool, type Priority } from '../../lib/contract/index.ts';
+import { runningPoolKey, runningPoolKeys } from '../../lib/resources/index.ts';
+import { batchGetInOrder } from './batch-get.ts';
 import { isConditionFailed, nowIso, unlessConditionFails } from './dynamo-errors.ts';
+import { expiresAt } from './retention.ts';
 
 /** Job ids are derived from pipeline and variant, so creating the same job twice is a no-op. */
 export function jobIdFor(pipelineId: string, name: string): string {
@@ -20,6 +23,15 @@ interface ConditionalUpdate {
   values: Record<string, unknown>;
 }
 
+/** A queued job as the by-queued index holds it: enough to send its message again. */
+export interface QueuedJobRef {
+  id: string;
+  pool: Pool;
+  priority: Priority;
+  generation: number;
+  queuedSince: string;
+}
+
 // Attribute names that DynamoDB reserves, always written through these aliases.
 const NAMES = { '#s': 'status', '#p': 'pool', '#o': 'output' };
 
@@ -31,6 +43,8 @@ export class JobsStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
+    /** Jobs expire (DynamoDB TTL on `expiresAt`) this long after they were created or rebuilt. */
+    private readonly retentionDays: number,
   ) {}
 
   /** One transition: the job after it, or undefined when its condition did not hold. */
@@ -57,7 +71,9 @@ export class JobsStore {
   async create(input: NewJob): Promise<{ job: Job; created: boolean }> {
     const now = nowIso();
     const job = JobSchema.parse({ ...input, attempt: 0, generation: 1, status: input.status ?? 'queued', queuedAt: now });
-    const item: Record<string, unknown> = { ...job };
+    // runningShard: the by-running key a claim copies into runningPool (a claim does not know the
+    // pool; rows written before sharding lack it and are claimed under the bare pool name).
+    const item: Record<string, unknown> = { ...job, runningShard: runningPoolKey(job.pool, job.id), expiresAt: expiresAt(this.retentionDays) };
     if (job.status === 'queued') Object.assign(item, { queuedPool: job.pool, queuedSince: now });
     else item.finishedAt = now;
     try {
@@ -74,8 +90,9 @@ export class JobsStore {
     return out.Item ? parse(out.Item) : undefined;
   }
 
+  /** The index holds keys only (heartbeats would write it otherwise): the jobs are read whole after. */
   async listByPipeline(pipelineId: string): Promise<Job[]> {
-    const jobs: Job[] = [];
+    const keys: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.db.send(
@@ -87,10 +104,10 @@ export class JobsStore {
           ExclusiveStartKey: start,
         }),
       );
-      jobs.push(...(out.Items ?? []).map(parse));
+      keys.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start);
-    return jobs;
+    return (await batchGetInOrder(this.db, this.table, keys, ['id'])).map(parse);
   }
 
   /**
@@ -99,7 +116,7 @@ export class JobsStore {
    */
   claim(id: string, opts: { runnerId: string; generation: number; staleBefore: string }): Promise<Job | undefined> {
     return this.transition(id, {
-      update: 'SET #s = :running, runnerId = :r, attempt = attempt + :one, startedAt = :now, heartbeatAt = :now, runningPool = #p REMOVE queuedPool, queuedSince',
+      update: 'SET #s = :running, runnerId = :r, attempt = attempt + :one, startedAt = :now, heartbeatAt = :now, runningPool = if_not_exists(runningShard, #p) REMOVE queuedPool, queuedSince',
       condition: 'generation = :g AND cancelRequested <> :true AND (#s = :queued OR (#s = :running AND heartbeatAt < :stale))',
       values: {
         ':running': 'running',
@@ -199,10 +216,10 @@ export class JobsStore {
     const now = nowIso();
     return this.transition(id, {
       update:
-        'SET #s = :queued, generation = generation + :one, cancelRequested = :false, queuedAt = :now, queuedPool = #p, queuedSince = :now ' +
+        'SET #s = :queued, generation = generation + :one, cancelRequested = :false, queuedAt = :now, queuedPool = #p, queuedSince = :now, expiresAt = :exp ' +
         'REMOVE reason, startedAt, finishedAt, runnerId, heartbeatAt, checkRunId, checkReported, #o',
       condition: 'attribute_exists(id) AND NOT (#s IN (:queued, :running))',
-      values: { ':queued': 'queued', ':running': 'running', ':one': 1, ':false': false, ':now': now },
+      values: { ':queued': 'queued', ':running': 'running', ':one': 1, ':false': false, ':now': now, ':exp': expiresAt(this.retentionDays) },
     });
   }
 
@@ -240,27 +257,51 @@ export class JobsStore {
     return job !== undefined;
   }
 
-  private async listSparse(index: 'by-queued' | 'by-running', pool: Pool, before: string, limit: number): Promise<Job[]> {
-    const [hash, range] = index === 'by-queued' ? ['queuedPool', 'queuedSince'] : ['runningPool', 'startedAt'];
+  /** Queued jobs of a pool whose last enqueue is older than `before` (for the sweeper), from the by-queued index alone. */
+  async listQueuedSince(pool: Pool, before: string, limit = 100): Promise<QueuedJobRef[]> {
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.table,
-        IndexName: index,
-        KeyConditionExpression: `${hash} = :p AND ${range} < :b`,
+        IndexName: 'by-queued',
+        KeyConditionExpression: 'queuedPool = :p AND queuedSince < :b',
         ExpressionAttributeValues: { ':p': pool, ':b': before },
         Limit: limit,
       }),
     );
-    return (out.Items ?? []).map(parse);
+    return (out.Items ?? []).map((i) => ({
+      id: String(i.id),
+      pool,
+      priority: i.priority as Priority,
+      generation: Number(i.generation),
+      queuedSince: String(i.queuedSince),
+    }));
   }
 
-  /** Queued jobs of a pool whose last enqueue is older than `before` (for the sweeper). */
-  listQueuedSince(pool: Pool, before: string, limit = 100): Promise<Job[]> {
-    return this.listSparse('by-queued', pool, before, limit);
-  }
-
-  /** Running jobs of a pool that started before `before` (for the sweeper's look at stale heartbeats). */
-  listRunningSince(pool: Pool, before: string, limit = 100): Promise<Job[]> {
-    return this.listSparse('by-running', pool, before, limit);
+  /**
+   * Running jobs of a pool that started before `before`, oldest first, at most `limit` (for the
+   * sweeper's look at stale heartbeats). The pool's running jobs are spread over the index's shard
+   * keys (runningPoolKeys): each is queried for at most `limit` keys, the keys merged by start,
+   * and only the first `limit` jobs read whole.
+   */
+  async listRunningSince(pool: Pool, before: string, limit = 100): Promise<Job[]> {
+    const pages = await Promise.all(
+      runningPoolKeys(pool).map(async (key) => {
+        const out = await this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: 'by-running',
+            KeyConditionExpression: 'runningPool = :p AND startedAt < :b',
+            ExpressionAttributeValues: { ':p': key, ':b': before },
+            Limit: limit,
+          }),
+        );
+        return out.Items ?? [];
+      }),
+    );
+    const keys = pages
+      .flat()
+      .sort((a, b) => String(a.startedAt).localeCompare(String(b.startedAt)))
+      .slice(0, limit);
+    return (await batchGetInOrder(this.db, this.table, keys, ['id'])).map(parse).filter((j) => j.status === 'running');
   }
 }

@@ -1,5 +1,6 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LogChunkSchema, type LogChunk } from '../../lib/contract/index.ts';
+import { expiresAt } from './retention.ts';
 
 const StoredChunkSchema = LogChunkSchema.omit({ jobId: true });
 export type StoredLogChunk = Omit<LogChunk, 'jobId'>;
@@ -12,6 +13,8 @@ export class LogsStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
+    /** Chunks expire (DynamoDB TTL on `expiresAt`) this long after they were written. */
+    private readonly retentionDays: number,
   ) {}
 
   async append(logId: string, seq: number, text: string): Promise<void> {
@@ -19,7 +22,7 @@ export class LogsStore {
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { logId, seq, text, at: new Date().toISOString() },
+        Item: { logId, seq, text, at: new Date().toISOString(), expiresAt: expiresAt(this.retentionDays) },
         ConditionExpression: 'attribute_not_exists(seq)',
       }),
     );

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { PipelineSchema, pipelineId, ShaSchema, type Pipeline, type PipelineStatus } from '../../lib/contract/index.ts';
 import { decodeCursor, encodeCursor } from './page-cursor.ts';
 import { isConditionFailed, nowIso, unlessConditionFails } from './dynamo-errors.ts';
+import { batchGetInOrder } from './batch-get.ts';
+import { expiresAt } from './retention.ts';
 
 /** DynamoDB returns string sets as Set objects; the contract speaks arrays. */
 function fromItem(item: Record<string, unknown>): Pipeline {
@@ -21,7 +23,14 @@ export class PipelinesStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
+    /** Pipelines expire (DynamoDB TTL on `expiresAt`) this long after they were created. */
+    private readonly retentionDays: number,
   ) {}
+
+  /** The by-repo index projects only what its filters read: the pipelines are read whole after. */
+  private async whole(items: Record<string, unknown>[]): Promise<Pipeline[]> {
+    return (await batchGetInOrder(this.db, this.table, items, ['id'])).map(fromItem);
+  }
 
   /**
    * One pipeline per repo+commit: the first caller creates it, later ones (a redelivery, the PR
@@ -42,6 +51,7 @@ export class PipelinesStore {
       dropped: [],
       createdAt: now,
       updatedAt: now,
+      expiresAt: expiresAt(this.retentionDays),
     };
     try {
       await this.db.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(id)' }));
@@ -182,7 +192,7 @@ export class PipelinesStore {
         Limit: limit,
       }),
     );
-    return (out.Items ?? []).map(fromItem);
+    return this.whole(out.Items ?? []);
   }
 
   /**
@@ -190,7 +200,7 @@ export class PipelinesStore {
    * at most `maxRead` items per call, so a page may hold fewer than `limit`; follow the cursor.
    */
   async listByRef(repo: string, ref: string, opts: { limit: number; cursor?: string; maxRead?: number }): Promise<{ items: Pipeline[]; cursor?: string }> {
-    const items: Pipeline[] = [];
+    const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined = decodeCursor(opts.cursor, historyKey(repo));
     let read = 0;
     const maxRead = opts.maxRead ?? 2000;
@@ -210,17 +220,17 @@ export class PipelinesStore {
       );
       read += out.ScannedCount ?? 0;
       for (const item of out.Items ?? []) {
-        items.push(fromItem(item));
-        if (items.length === opts.limit) return { items, ...cursorOf(keyOf(item)) };
+        items.push(item);
+        if (items.length === opts.limit) return { items: await this.whole(items), ...cursorOf(keyOf(item)) };
       }
       start = out.LastEvaluatedKey;
     } while (start && read < maxRead);
-    return { items, ...cursorOf(start) };
+    return { items: await this.whole(items), ...cursorOf(start) };
   }
 
   /** Pipelines of a repository whose commit starts with `prefix` (at most `limit`, newest first). */
   async findByShaPrefix(repo: string, prefix: string, limit = 2): Promise<Pipeline[]> {
-    const found: Pipeline[] = [];
+    const found: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.db.send(
@@ -234,10 +244,10 @@ export class PipelinesStore {
           ExclusiveStartKey: start,
         }),
       );
-      found.push(...(out.Items ?? []).map(fromItem));
+      found.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start && found.length < limit);
-    return found.slice(0, limit);
+    return this.whole(found.slice(0, limit));
   }
 }
 

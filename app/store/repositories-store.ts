@@ -4,6 +4,7 @@ import { RepoNameSchema, RepositorySchema, type Repository } from '../../lib/con
 import { ConflictError, NotFoundError } from '../../lib/errors/index.ts';
 import { decodeCursor, encodeCursor } from './page-cursor.ts';
 import { isConditionFailed, nowIso } from './dynamo-errors.ts';
+import { batchGetInOrder } from './batch-get.ts';
 
 export type RepositoryInput = Omit<Repository, 'createdAt' | 'updatedAt'>;
 
@@ -95,8 +96,9 @@ export class RepositoriesStore {
     }
   }
 
+  /** The index holds keys only: the repositories are read whole after. */
   async listByInstallation(installationId: number): Promise<Repository[]> {
-    const items: Repository[] = [];
+    const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.db.send(
@@ -108,10 +110,10 @@ export class RepositoriesStore {
           ExclusiveStartKey: start,
         }),
       );
-      items.push(...(out.Items ?? []).map((i) => RepositorySchema.parse(i)));
+      items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start);
-    return items;
+    return (await batchGetInOrder(this.db, this.table, items, ['name'])).map((i) => RepositorySchema.parse(i));
   }
 
   /** Opts a repository in to (or out of) Slack messages; NotFoundError when it is not in the index. */

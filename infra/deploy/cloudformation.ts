@@ -1,6 +1,8 @@
 import { EVENTS_QUEUE_KEY, QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey, queueName, tableName, type QueueDef, type TableDef } from '../../lib/resources/index.ts';
 import { getAtt, ref, type Cfn, type Resource } from './cfn.ts';
 import { functionStatements } from './iam-policies.ts';
+import { runnerRole } from './runner-policies.ts';
+import { POOLS } from '../../lib/contract/index.ts';
 import {
   ALARM_TOPIC,
   FUNCTIONS,
@@ -9,6 +11,7 @@ import {
   queueLogicalId,
   resourcePrefix,
   roleLogicalId,
+  runnerRoleLogicalId,
   tableLogicalId,
   type FunctionKey,
 } from './logical-ids.ts';
@@ -48,11 +51,16 @@ function table(t: TableDef, prefix: string, stage: string): Resource {
             GlobalSecondaryIndexes: t.indexes.map((i) => ({
               IndexName: i.name,
               KeySchema: keySchema(i.hash, i.range),
-              Projection: { ProjectionType: 'ALL' },
+              Projection:
+                i.projection.type === 'KEYS_ONLY'
+                  ? { ProjectionType: 'KEYS_ONLY' }
+                  : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...i.projection.attributes] },
             })),
           }
         : {}),
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      // Production's data cannot be deleted by a mistaken stack update or console click.
+      ...(stage === 'prod' ? { DeletionProtectionEnabled: true } : {}),
       ...(t.ttlAttribute ? { TimeToLiveSpecification: { AttributeName: t.ttlAttribute, Enabled: true } } : {}),
       Tags: [{ Key: 'cid:stage', Value: stage }],
     },
@@ -166,13 +174,20 @@ export function buildResources(opts: DeployOptions): DeployResources {
     Resources[roleLogicalId(fn)] = role(fn, opts.stage);
     Resources[alarmLogicalId(`${fn}-errors`)] = functionErrorsAlarm(fn, opts.service, opts.stage);
   }
+  for (const pool of POOLS) Resources[runnerRoleLogicalId(pool)] = runnerRole(pool, opts.stage);
   Resources[ALARM_TOPIC] = { Type: 'AWS::SNS::Topic', Properties: { TopicName: `${prefix}-alarms` } };
 
   return {
     Resources,
     Outputs: {
       AlarmTopicArn: { Description: 'Subscribe on-call here (email, chat) to receive cid alarms', Value: ref(ALARM_TOPIC) },
-      ResultsQueueUrl: { Description: 'Queue the runners send job results to', Value: ref(queueLogicalId(RESULTS_QUEUE_KEY)) },
+      ResultsQueueUrl: { Description: 'Queue the control plane sends job results to', Value: ref(queueLogicalId(RESULTS_QUEUE_KEY)) },
+      ...Object.fromEntries(
+        POOLS.map((pool) => [
+          `${runnerRoleLogicalId(pool)}Arn`,
+          { Description: `Role for ${pool} runners outside EC2 (IAM Roles Anywhere): its own job queues only`, Value: getAtt(runnerRoleLogicalId(pool), 'Arn') },
+        ]),
+      ),
     },
     roles: Object.fromEntries(FUNCTIONS.map((fn) => [fn, roleLogicalId(fn)])) as Record<FunctionKey, string>,
     refs: { resultsQueueArn: getAtt(queueLogicalId(RESULTS_QUEUE_KEY), 'Arn'), eventsQueueArn: getAtt(queueLogicalId(EVENTS_QUEUE_KEY), 'Arn') },

@@ -44,7 +44,8 @@ const consume = (sid: string, key: string): Statement => ({
 const PIPELINE_TABLES: TableKey[] = ['repositories', 'pipelines', 'refs', 'jobs', 'deliveries'];
 
 /**
- * Least privilege per function. The HTTP function enqueues but never consumes; the events and
+ * Least privilege per function. Index projections are keys-only or include-only, so listing
+ * queries read whole items with BatchGetItem. The HTTP function enqueues but never consumes; the events and
  * results functions each consume their own queue; the sweeper only re-sends job messages.
  */
 export function functionStatements(fn: FunctionKey, stage: string): Statement[] {
@@ -55,7 +56,7 @@ export function functionStatements(fn: FunctionKey, stage: string): Statement[] 
         {
           Sid: 'ReadWriteTables',
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+          Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
           Resource: tableArns(TABLES.map((t) => t.key)),
         },
         // The admin API lists repositories with a Scan; no other table is scanned.
@@ -80,7 +81,7 @@ export function functionStatements(fn: FunctionKey, stage: string): Statement[] 
         {
           Sid: 'ReadWritePipelineTables',
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+          Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
           Resource: tableArns(PIPELINE_TABLES),
         },
         consume('ConsumeEvents', EVENTS_QUEUE_KEY),
@@ -100,7 +101,7 @@ export function functionStatements(fn: FunctionKey, stage: string): Statement[] 
         {
           Sid: 'ReadWriteJobsAndPipelines',
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+          Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
           Resource: tableArns(['jobs', 'pipelines']),
         },
         // PR reports (opam-repository statuses and comment, Slack): their own state, the PR's head, the repository's settings.
@@ -124,7 +125,8 @@ export function functionStatements(fn: FunctionKey, stage: string): Statement[] 
     case 'sweeper':
       return [
         logs(fn),
-        { Sid: 'ReadQueuedJobs', Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:UpdateItem'], Resource: tableArns(['jobs']) },
+        // Index queries, then the running jobs read whole (BatchGetItem): the by-running index holds keys only.
+        { Sid: 'ReadQueuedJobs', Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'], Resource: tableArns(['jobs']) },
         { Sid: 'ResendJobs', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: JOB_QUEUE_KEYS.map(queueArn) },
         lookupQueues,
       ];

@@ -21,6 +21,9 @@ export const roleLogicalId = (fn: FunctionKey): string => `${pascal(fn)}Role`;
 export const logGroupLogicalId = (fn: FunctionKey): string => `${pascal(fn)}LogGroup`;
 export const lambdaLogicalId = (fn: FunctionKey): string => `${pascal(fn)}LambdaFunction`;
 
+/** A runner pool's role (infra/deploy/runner-policies.ts): `RunnerRoleLinuxX8664`. */
+export const runnerRoleLogicalId = (pool: string): string => `RunnerRole${pascal(pool)}`;
+
 export const ALARM_TOPIC = 'AlarmTopic';
 
 /** Names follow load-config: tables and queues are prefixed `cid-<stage>`. */

@@ -1,6 +1,11 @@
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { TABLES, QUEUES, dlqKey, queueName, tableName, type TableDef } from '../../lib/resources/index.ts';
+import { TABLES, QUEUES, dlqKey, queueName, tableName, type Projection, type TableDef } from '../../lib/resources/index.ts';
+
+/** The index's projection as DynamoDB (and dynalite) take it. */
+export function projectionOf(p: Projection): { ProjectionType: 'KEYS_ONLY' } | { ProjectionType: 'INCLUDE'; NonKeyAttributes: string[] } {
+  return p.type === 'KEYS_ONLY' ? { ProjectionType: 'KEYS_ONLY' } : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...p.attributes] };
+}
 
 function attributeDefinitions(t: TableDef) {
   const attrs = new Map<string, 'S' | 'N'>();
@@ -8,7 +13,10 @@ function attributeDefinitions(t: TableDef) {
   return [...attrs].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
 }
 
-/** Creates every table from lib/resources, skipping those that exist (a restarted local stack). */
+/**
+ * Creates every table from lib/resources, skipping those that exist (a restarted local stack).
+ * dynalite has no TTL, so the tables' TTL attribute is not declared here: nothing expires locally.
+ */
 export async function createTables(db: DynamoDBClient, prefix: string): Promise<void> {
   for (const t of TABLES) {
     const TableName = tableName(prefix, t.key);
@@ -34,7 +42,7 @@ export async function createTables(db: DynamoDBClient, prefix: string): Promise<
                 { AttributeName: i.hash.name, KeyType: 'HASH' as const },
                 ...(i.range ? [{ AttributeName: i.range.name, KeyType: 'RANGE' as const }] : []),
               ],
-              Projection: { ProjectionType: 'ALL' as const },
+              Projection: projectionOf(i.projection),
             }))
           : undefined,
       }),

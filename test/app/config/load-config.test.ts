@@ -47,7 +47,7 @@ test('production settings name the AWS backend and its resources', () => {
 });
 
 test("the stale-running sweep follows the runners' heartbeat settings unless set; a runner and the control plane on one env agree", () => {
-  assert.equal(loadConfig({}).sweepStaleRunningSeconds, 30, 'not 10 minutes: a job is dead once its heartbeat is stale for the runners');
+  assert.equal(loadConfig({}).sweepStaleRunningSeconds, 75, 'not 10 minutes: a job is dead once its heartbeat is stale for the runners');
   for (const env of [{}, { CID_RUNNER_STALE_SECONDS: '90' }, { CID_RUNNER_HEARTBEAT_SECONDS: '5', CID_RUNNER_STALE_SECONDS: '45' }]) {
     assert.equal(loadConfig(env).sweepStaleRunningSeconds * 1000, loadRunnerConfig(env).staleMs, JSON.stringify(env));
   }

@@ -1,9 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalStack, type LocalStack } from '../../../infra/local-stack/index.ts';
 import { createDynamo } from '../../../lib/aws/index.ts';
-import { createStore, jobIdFor, type Store } from '../../../app/store/index.ts';
+import { DEFAULT_RETENTION_DAYS, createStore, jobIdFor, type Store } from '../../../app/store/index.ts';
+import { RUNNING_POOL_SHARDS, runningPoolKey } from '../../../lib/resources/index.ts';
 import { ConflictError, NotFoundError } from '../../../lib/errors/index.ts';
 import { pipelineId } from '../../../lib/contract/index.ts';
 
@@ -160,4 +161,90 @@ test('reports: a comment record is created once; an edit that lands after the re
   await store.db.send(new DeleteCommand({ TableName: 'st-reports', Key: { id } }));
   await store.reports.edited(id, 'h3');
   assert.equal(await store.reports.comment(id), undefined, 'still lost, so the next report looks the comment up again');
+});
+
+test('jobs: running jobs are spread over the by-running shards; listing queries them all, oldest first, bounded', async () => {
+  const pool = 'linux-arm64' as const;
+  const ids: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    const j = { ...newJob(`shard-${i}`, sha('4')), pool };
+    await store.jobs.create(j);
+    await store.jobs.claim(j.id, { runnerId: 'r', generation: 1, staleBefore: new Date(0).toISOString() });
+    ids.push(j.id);
+  }
+  const keys = new Set<string>();
+  for (const id of ids) {
+    const item = (await store.db.send(new GetCommand({ TableName: 'st-jobs', Key: { id } }))).Item!;
+    assert.equal(item.runningPool, runningPoolKey(pool, id));
+    keys.add(String(item.runningPool));
+  }
+  assert.ok(keys.size >= RUNNING_POOL_SHARDS - 1, `40 jobs on ${keys.size} of ${RUNNING_POOL_SHARDS} partition keys, not one`);
+  for (const k of keys) assert.match(k, new RegExp(`^${pool}#\\d+$`));
+
+  // A row claimed before sharding carries the bare pool name: still listed, so still swept.
+  const legacy = { ...newJob('pre-shard', sha('4')), pool };
+  await store.jobs.create(legacy);
+  await store.db.send(new UpdateCommand({ TableName: 'st-jobs', Key: { id: legacy.id }, UpdateExpression: 'REMOVE runningShard' }));
+  const claimedOld = await store.jobs.claim(legacy.id, { runnerId: 'r', generation: 1, staleBefore: new Date(0).toISOString() });
+  assert.equal(claimedOld?.status, 'running', 'a row without runningShard is still claimed');
+  const oldItem = (await store.db.send(new GetCommand({ TableName: 'st-jobs', Key: { id: legacy.id } }))).Item!;
+  assert.equal(oldItem.runningPool, pool);
+
+  const later = new Date(Date.now() + 1000).toISOString();
+  const all = await store.jobs.listRunningSince(pool, later, 1000);
+  assert.deepEqual(all.map((j) => j.id).sort(), [...ids, legacy.id].sort());
+  assert.ok(all.every((j) => j.status === 'running' && j.heartbeatAt), 'whole jobs, read from the table');
+  const starts = all.map((j) => j.startedAt!);
+  assert.deepEqual(starts, [...starts].sort(), 'oldest first across shards');
+  const first = await store.jobs.listRunningSince(pool, later, 5);
+  assert.deepEqual(
+    first.map((j) => j.id),
+    all.slice(0, 5).map((j) => j.id),
+    'the bound keeps the oldest',
+  );
+  await store.jobs.finish(ids[0]!, 'r', { status: 'passed' });
+  assert.ok(!(await store.jobs.listRunningSince(pool, later, 1000)).some((j) => j.id === ids[0]), 'a finished job leaves the index');
+});
+
+test('retention: jobs, pipelines and log chunks get an expiresAt (epoch seconds) from the configured days', async () => {
+  const days = 7;
+  const short = createStore(store.db, 'st', { retentionDays: days });
+  const around = (v: unknown, t0: number, t1: number) => {
+    assert.equal(typeof v, 'number');
+    const lo = Math.floor(t0 / 1000) + days * 86_400;
+    const hi = Math.floor(t1 / 1000) + days * 86_400;
+    assert.ok((v as number) >= lo && (v as number) <= hi, `${String(v)} within [${lo}, ${hi}]`);
+  };
+  const t0 = Date.now();
+  const job = newJob('retained', sha('5'));
+  await short.jobs.create(job);
+  const { pipeline } = await short.pipelines.ensure({ repo: 'o/ttl', sha: sha('5'), ref: 'refs/heads/main' });
+  await short.logs.append('L#ttl', 0, 'hello\n');
+  const t1 = Date.now();
+  const get = async (table: string, key: Record<string, unknown>) => (await store.db.send(new GetCommand({ TableName: `st-${table}`, Key: key }))).Item!;
+  around((await get('jobs', { id: job.id })).expiresAt, t0, t1);
+  around((await get('pipelines', { id: pipeline.id })).expiresAt, t0, t1);
+  around((await get('logs', { logId: 'L#ttl', seq: 0 })).expiresAt, t0, t1);
+  // The default is 90 days.
+  const dflt = newJob('retained-default', sha('5'));
+  await store.jobs.create(dflt);
+  const exp = (await get('jobs', { id: dflt.id })).expiresAt as number;
+  assert.ok(Math.abs(exp - (Math.floor(Date.now() / 1000) + DEFAULT_RETENTION_DAYS * 86_400)) < 60);
+  assert.equal(DEFAULT_RETENTION_DAYS, 90);
+});
+
+test('keys-only indexes: listing by installation and by pipeline gives whole records, in index order', async () => {
+  const base = { description: 'whole', kind: 'git' as const, url: 'https://github.com/i/a', private: true, defaultBranch: 'main', active: true };
+  for (const [name, installationId] of [['i/a', 77], ['i/b', 77], ['i/c', 78]] as const) await store.repositories.add({ ...base, name, installationId });
+  const listed = await store.repositories.listByInstallation(77);
+  assert.deepEqual(listed.map((r) => r.name).sort(), ['i/a', 'i/b']);
+  assert.ok(listed.every((r) => r.description === 'whole' && r.private === true && r.defaultBranch === 'main'));
+  const names = ['a-first', 'b-second', 'c-third'];
+  for (const n of names) await store.jobs.create(newJob(n, sha('6')));
+  const jobs = await store.jobs.listByPipeline(pipelineId('o/j', sha('6')));
+  assert.deepEqual(
+    jobs.map((j) => j.name),
+    names,
+  );
+  assert.ok(jobs.every((j) => j.source.kind === 'local' && j.status === 'queued'));
 });

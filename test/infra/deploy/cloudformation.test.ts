@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { EVENTS_QUEUE_KEY, QUEUES, RESULTS_QUEUE_KEY, TABLES, dlqKey } from '../../../lib/resources/index.ts';
 import { loadConfig } from '../../../app/config/index.ts';
 import { POOLS, PRIORITIES } from '../../../lib/contract/index.ts';
+import { buildResources } from '../../../infra/deploy/index.ts';
 
 // Runs the real packaging once (`npm run package`: esbuild bundle + `osls package --stage ci`,
 // offline) and checks the CloudFormation it produced. Canary secrets are put in the packaging
@@ -137,17 +138,66 @@ describe('serverless.yml packaged for stage ci', () => {
       for (const k of [t.hash, t.range, ...t.indexes.flatMap((i) => [i.hash, i.range])]) if (k) assert.equal(defs[k.name], k.type);
       const gsis = (p.GlobalSecondaryIndexes ?? []) as Json[];
       assert.deepEqual(
-        gsis.map((g) => [g.IndexName, g.KeySchema, g.Projection.ProjectionType]),
+        gsis.map((g) => [g.IndexName, g.KeySchema, g.Projection]),
         t.indexes.map((i) => [
           i.name,
           [{ AttributeName: i.hash.name, KeyType: 'HASH' }, ...(i.range ? [{ AttributeName: i.range.name, KeyType: 'RANGE' }] : [])],
-          'ALL',
+          i.projection.type === 'KEYS_ONLY' ? { ProjectionType: 'KEYS_ONLY' } : { ProjectionType: 'INCLUDE', NonKeyAttributes: i.projection.attributes },
         ]),
       );
       assert.deepEqual(p.TimeToLiveSpecification, t.ttlAttribute ? { AttributeName: t.ttlAttribute, Enabled: true } : undefined);
+      assert.equal(p.DeletionProtectionEnabled, undefined, 'a ci or dev stack can be deleted');
     }
     const tables = Object.values(R).filter((r) => r.Type === 'AWS::DynamoDB::Table');
     assert.equal(tables.length, TABLES.length, 'no table that tables.ts does not define');
+  });
+
+  test('projections (#12): no index copies whole items; a heartbeat or a finish report writes no index', () => {
+    const gsis = Object.values(R)
+      .filter((r) => r.Type === 'AWS::DynamoDB::Table')
+      .flatMap((r) => (r.Properties.GlobalSecondaryIndexes ?? []) as Json[]);
+    assert.ok(gsis.length >= 5);
+    for (const g of gsis) assert.ok(['KEYS_ONLY', 'INCLUDE'].includes(g.Projection.ProjectionType), `${g.IndexName}: ${g.Projection.ProjectionType}`);
+    const jobs = R.TableJobs!.Properties.GlobalSecondaryIndexes as Json[];
+    const copied = jobs.flatMap((g) => [...(g.KeySchema as Json[]).map((k) => k.AttributeName), ...((g.Projection.NonKeyAttributes ?? []) as string[])]);
+    for (const a of ['heartbeatAt', 'report', 'output', 'checkReported', 'status']) assert.ok(!copied.includes(a), `${a} is in no jobs index`);
+    assert.deepEqual(jobs.find((g) => g.IndexName === 'by-running')!.Projection, { ProjectionType: 'KEYS_ONLY' });
+  });
+
+  test('retention (#12): jobs, pipelines and logs expire on expiresAt; prod tables are protected from deletion and restorable', () => {
+    for (const t of ['TableJobs', 'TablePipelines', 'TableLogs']) {
+      assert.deepEqual(R[t]!.Properties.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true }, t);
+    }
+    const prod = buildResources({ stage: 'prod', service: 'cid' }).Resources;
+    const tables = Object.entries(prod).filter(([, r]) => r.Type === 'AWS::DynamoDB::Table');
+    assert.equal(tables.length, TABLES.length);
+    for (const [id, r] of tables) {
+      assert.equal(r.Properties.DeletionProtectionEnabled, true, `${id} has deletion protection in prod`);
+      assert.deepEqual(r.Properties.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true }, id);
+      assert.equal(r.DeletionPolicy, 'Retain', id);
+    }
+  });
+
+  test('runner roles (#12): one per pool, only receive, delete, change visibility and URL look-up on its own pool’s two queues', () => {
+    const runnerRoles = Object.entries(R).filter(([id]) => id.startsWith('RunnerRole'));
+    assert.deepEqual(runnerRoles.map(([id]) => id).sort(), POOLS.map((p) => `RunnerRole${pascal(p)}`).sort());
+    for (const pool of POOLS) {
+      const id = `RunnerRole${pascal(pool)}`;
+      const st = statements(id);
+      assert.ok(st.every((x) => x.Effect === 'Allow'));
+      const actions = new Set(st.flatMap((x) => x.Action as string[]));
+      assert.deepEqual([...actions].sort(), ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], id);
+      const resources = new Set(st.flatMap((x) => (x.Resource as unknown[]).map((r) => JSON.stringify(r))));
+      assert.deepEqual([...resources].sort(), PRIORITIES.map((pr) => JSON.stringify(arn(queueId(`jobs-${pool}-${pr}`)))).sort(), id);
+      for (const x of st) assert.equal((x.Resource as unknown[]).length, PRIORITIES.length, `${id} ${String(x.Sid)}: both queues, each action`);
+      const trust = R[id]!.Properties.AssumeRolePolicyDocument.Statement as Json[];
+      assert.deepEqual(
+        trust.map((t) => t.Principal),
+        [{ Service: 'rolesanywhere.amazonaws.com' }],
+      );
+    }
+    const runnerText = JSON.stringify(runnerRoles);
+    assert.doesNotMatch(runnerText, /dynamodb:|sqs:SendMessage|"\*"|sqs:\*/, 'no DynamoDB, no sending, no wildcard');
   });
 
   test('every queue from queues.ts with its dead-letter queue, redrive policy and DLQ alarm', () => {
@@ -249,7 +299,7 @@ describe('serverless.yml packaged for stage ci', () => {
       'SendEventsJobsAndResults',
       'WriteOwnLogs',
     ]);
-    assert.deepEqual(s.ReadWriteTables!.Action, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']);
+    assert.deepEqual(s.ReadWriteTables!.Action, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']);
     assert.deepEqual(s.ReadWriteTables!.Resource, tableArns(TABLES.map((t) => t.key)));
     assert.deepEqual(s.ScanRepositories!.Resource, [arn('TableRepositories')]);
     assert.deepEqual(s.HealthListTables, { Sid: 'HealthListTables', Effect: 'Allow', Action: ['dynamodb:ListTables'], Resource: ['*'] });
@@ -274,7 +324,7 @@ describe('serverless.yml packaged for stage ci', () => {
     assert.deepEqual(s.ConsumeResults!.Action, ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes']);
     assert.deepEqual(s.ConsumeResults!.Resource, [arn(queueId(RESULTS_QUEUE_KEY))]);
     assert.deepEqual(s.SendJobsAndResults!.Resource, [...jobQueueKeys, RESULTS_QUEUE_KEY].map((k) => arn(queueId(k))));
-    assert.deepEqual(s.ReadWriteJobsAndPipelines!.Action, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']);
+    assert.deepEqual(s.ReadWriteJobsAndPipelines!.Action, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']);
     assert.deepEqual(s.ReadWriteJobsAndPipelines!.Resource, tableArns(['jobs', 'pipelines']));
     assert.deepEqual(s.ReadWriteReports!.Action, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     assert.deepEqual(s.ReadWriteReports!.Resource, tableArns(['reports', 'refs', 'repositories']));
@@ -296,7 +346,7 @@ describe('serverless.yml packaged for stage ci', () => {
   test('sweeper role: queries and touches jobs, re-sends to job queues, no secrets, no receive', () => {
     const s = bySid('SweeperRole');
     assert.deepEqual(Object.keys(s).sort(), ['LookUpQueueUrls', 'ReadQueuedJobs', 'ResendJobs', 'WriteOwnLogs']);
-    assert.deepEqual(s.ReadQueuedJobs!.Action, ['dynamodb:Query', 'dynamodb:UpdateItem']);
+    assert.deepEqual(s.ReadQueuedJobs!.Action, ['dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem']);
     assert.deepEqual(s.ReadQueuedJobs!.Resource, tableArns(['jobs']));
     assert.deepEqual(s.ResendJobs!.Action, ['sqs:SendMessage']);
     assert.deepEqual(s.ResendJobs!.Resource, jobQueueKeys.map((k) => arn(queueId(k))));

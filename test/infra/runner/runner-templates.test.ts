@@ -5,7 +5,7 @@ import { parse, type Tags } from 'yaml';
 import { POOLS, PRIORITIES } from '../../../lib/contract/index.ts';
 import { EnvSchema, loadConfig } from '../../../app/config/index.ts';
 import { jobQueueKey, queueName } from '../../../lib/resources/index.ts';
-import { resourcePrefix } from '../../../infra/deploy/index.ts';
+import { resourcePrefix, runnerStatements } from '../../../infra/deploy/index.ts';
 import { RunnerEnvSchema, loadRunnerConfig } from '../../../runner/config/index.ts';
 
 const dir = new URL('../../../infra/runner/', import.meta.url);
@@ -132,16 +132,34 @@ describe('runner-pools.yml', () => {
         assert.deepEqual([...new Set(dims)].sort(), [...queues, `cid-prod-runners-${p.pool}`].sort());
       });
 
-      test('instance role: consumes only its own pool’s queues, sends results, reads only its own token', () => {
+      test('instance role (#12): only its own pool’s queues (receive, delete, change visibility, look up), its own token and drain; no DynamoDB, no sending', () => {
         const st = R[`Role${p.id}`]!.Properties.Policies[0].PolicyDocument.Statement as Json[];
         const sid = (s: string) => st.find((x) => x.Sid === s)!;
-        assert.deepEqual(sid('ConsumeOwnPoolJobs').Resource.map((r: unknown) => filled(r, vars)), queues.map((q) => `arn:aws:sqs:eu-west-1:123456789012:${q}`));
-        assert.deepEqual(sid('SendResults').Action, ['sqs:SendMessage']);
-        assert.deepEqual(sid('SendResults').Resource.map((r: unknown) => filled(r, vars)), ['arn:aws:sqs:eu-west-1:123456789012:cid-prod-results']);
+        const own = queues.map((q) => `arn:aws:sqs:eu-west-1:123456789012:${q}`);
+        const actions = st.flatMap((x) => x.Action as string[]);
+        assert.deepEqual(
+          [...new Set(actions)].sort(),
+          ['autoscaling:CompleteLifecycleAction', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'ssm:GetParameter'],
+        );
+        const sqsResources = st.filter((x) => (x.Action as string[]).some((a) => a.startsWith('sqs:'))).flatMap((x) => (x.Resource as unknown[]).map((r) => filled(r, vars)));
+        assert.deepEqual([...new Set(sqsResources)].sort(), [...own].sort(), 'SQS actions only on its own urgent and bulk queues');
+        assert.deepEqual(sid('ConsumeOwnPoolJobs').Resource.map((r: unknown) => filled(r, vars)), own);
+        assert.deepEqual(sid('LookUpOwnPoolQueues').Resource.map((r: unknown) => filled(r, vars)), own);
         assert.deepEqual(sid('ReadOwnRunnerToken').Resource.map((r: unknown) => filled(r, vars)), [`arn:aws:ssm:eu-west-1:123456789012:parameter/cid/prod/runner-tokens/${p.pool}`]);
+        assert.ok(!actions.some((a) => a.startsWith('dynamodb:') || a === 'sqs:SendMessage'));
         const other = EC2_POOLS.find((o) => o.pool !== p.pool)!.pool;
         assert.doesNotMatch(JSON.stringify(st), new RegExp(other), 'nothing of the other pool');
         assert.ok(!st.some((x) => (x.Action as string[]).some((a) => a.endsWith(':*') || a === '*')));
+        assert.ok(!st.some((x) => (x.Resource as unknown[]).some((r) => filled(r, vars).includes('*') && !filled(r, vars).includes('autoScalingGroup:*'))), 'no wildcard resource');
+      });
+
+      test('instance role grants the same SQS statements as the serverless stack’s runner role for this pool', () => {
+        const st = R[`Role${p.id}`]!.Properties.Policies[0].PolicyDocument.Statement as Json[];
+        const yml = st.filter((x) => (x.Action as string[]).some((a) => a.startsWith('sqs:'))).map((x) => [x.Sid, x.Action]);
+        assert.deepEqual(
+          yml,
+          runnerStatements(p.pool).map((x) => [x.Sid, x.Action]),
+        );
       });
     });
   }

@@ -100,10 +100,11 @@ test('sizes: IEC units and bare letters are powers of 1024, SI units of 1000', (
 
 test('a staleness shorter than three heartbeats is refused, naming both variables', () => {
   assert.throws(
-    () => loadRunnerConfig({ CID_RUNNER_HEARTBEAT_SECONDS: '20' }),
-    (e: unknown) => e instanceof ConfigError && /CID_RUNNER_STALE_SECONDS \(30\) must be at least 3 heartbeats \(CID_RUNNER_HEARTBEAT_SECONDS=20\)/.test(e.message),
+    () => loadRunnerConfig({ CID_RUNNER_HEARTBEAT_SECONDS: '30' }),
+    (e: unknown) => e instanceof ConfigError && /CID_RUNNER_STALE_SECONDS \(75\) must be at least 3 heartbeats \(CID_RUNNER_HEARTBEAT_SECONDS=30\)/.test(e.message),
   );
-  assert.equal(loadRunnerConfig({ CID_RUNNER_HEARTBEAT_SECONDS: '10' }).staleMs, 30_000);
+  assert.equal(loadRunnerConfig({ CID_RUNNER_HEARTBEAT_SECONDS: '25' }).staleMs, 75_000);
+  assert.equal(loadRunnerConfig({}).heartbeatMs, 15_000, 'a beat every 15 s by default (issue #12: cheaper heartbeats)');
 });
 
 test('CID_OPAM_REPO_URL: GitHub by default, a file:// URL or path, or none; anything else names the variable', () => {
