@@ -100,6 +100,7 @@ const stepResult = (index: number, step: Step, end: StepEnd, t0: number): StepRe
  */
 export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResult> {
   const spec = parseSpec(opts.spec);
+  const platform = dockerPlatform(opts.pool);
   const abort = new JobAbort(opts.signal, opts.timeoutMs);
   const deferred: Promise<unknown>[] = [];
   const steps: StepResult[] = [];
@@ -128,7 +129,6 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
 
   try {
     if (abort.signal.aborted) return interrupted();
-    const platform = dockerPlatform(opts.pool);
     emit(stampLine(`/: (from ${spec.from})`));
     let base: BaseImage;
     try {
