@@ -1,7 +1,10 @@
 // The runner's Docker executor: runs a BuildSpec in containers, with an OBuilder-like step cache.
 export { executeBuild, LogSinkError } from './executor.ts';
-export { DEFAULT_NETWORK_RETRY_DELAY_MS } from './executor.ts';
-export type { BuildResult, BuildStatus, ExecuteBuildOptions, NetworkRetry, StepResult } from './executor.ts';
+export { DEFAULT_NETWORK_RETRY_DELAY_MS } from './network-retry.ts';
+export type { NetworkRetry } from './network-retry.ts';
+export { StepCache } from './cached-build.ts';
+export type { Built, StepLog } from './cached-build.ts';
+export type { BuildResult, BuildStatus, ExecuteBuildOptions, StepResult } from './executor.ts';
 export { findTransientFailure, TAIL_LINES } from './transient-failure.ts';
 export type { TransientFailure } from './transient-failure.ts';
 export type { ResourceLimits } from './container-config.ts';
