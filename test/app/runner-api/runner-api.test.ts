@@ -171,6 +171,19 @@ test('a job goes through claim, heartbeat, log, token and finish under its lease
   assert.equal(row?.leaseHash, createHash('sha256').update(lease.token).digest('hex'));
   assert.deepEqual(await drain(resultsUrl()), [{ type: 'job-updated', jobId: job.id, status: 'running' }]);
 
+  for (const [route, body, field] of [
+    ['heartbeat', { lease: { ...lease, attempt: 0 } }, 'attempt'],
+    ['heartbeat', { lease: { ...lease, token: 'short' } }, 'token'],
+    ['log', { lease, chunks: [] }, 'chunks'],
+    ['finish', { lease, status: 'running' }, 'status'],
+    ['release', { lease, extra: true }, 'extra'],
+  ] as const) {
+    const bad = await call(route, r.credential, body);
+    assert.equal(bad.status, 400, `${route} ${JSON.stringify(body)}`);
+    assert.match(bad.json.error.message, new RegExp(field), JSON.stringify(bad.json));
+  }
+  assert.equal((await call('heartbeat', r.credential, '{"lease":', true)).status, 400);
+
   const beat = HeartbeatAnswerSchema.parse((await call('heartbeat', r.credential, { lease })).json);
   assert.equal(beat.stop, undefined);
   assert.ok(Date.parse(beat.expiresAt) > Date.now() + 15_000);
