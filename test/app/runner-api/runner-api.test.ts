@@ -273,7 +273,7 @@ test('an expired lease stops its runner; another runner takes the job over and t
 
 test('a hostile runner with a valid credential changes nothing through other leases, old leases, forged ones or bad credentials', async () => {
   const victim = await register('victim');
-  let hostile = await register('hostile');
+  const hostile = await register('hostile');
   const spare = await register('spare');
 
   // Another runner's running job.
@@ -299,7 +299,6 @@ test('a hostile runner with a valid credential changes nothing through other lea
   assert.equal((await admin('POST', '/hostile-revoked/revoke')).status, 200);
   const previous = await register('hostile-prev');
   await register('hostile-prev');
-  hostile = { ...hostile };
 
   const ids = [running, finishedV, finishedH, superseded, queued].map((j) => j.id);
   await drain(resultsUrl());
