@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { RepoNameSchema, repoUrlPath } from '../../lib/contract/index.ts';
 import { BadRequestError, NotConfiguredError } from '../../lib/errors/index.ts';
@@ -25,6 +25,16 @@ const ListQuery = z.object({
   cursor: z.string().max(1024).optional(),
 });
 
+/** The admin API's authentication: CID_ADMIN_TOKEN as a bearer token; 503 while it is unset. */
+export function adminAuth(svc: Services): MiddlewareHandler {
+  const expected = svc.config.adminToken;
+  return expected
+    ? bearer({ verify: expected, missing: 'send "Authorization: Bearer <CID_ADMIN_TOKEN>"', refused: 'bad admin token' })
+    : () => {
+        throw new NotConfiguredError('the admin API is disabled: set CID_ADMIN_TOKEN');
+      };
+}
+
 async function jsonBody(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (!text) throw new BadRequestError('request body is empty; send a JSON object');
@@ -38,15 +48,7 @@ async function jsonBody(c: Context): Promise<unknown> {
 /** The repository index's admin API: add, list (paginated), find, exists, change settings (Slack), remove. */
 export function repositoriesRoutes(svc: Services): Hono {
   const r = new Hono();
-  const expected = svc.config.adminToken;
-  r.use(
-    '*',
-    expected
-      ? bearer({ verify: expected, missing: 'send "Authorization: Bearer <CID_ADMIN_TOKEN>"', refused: 'bad admin token' })
-      : () => {
-          throw new NotConfiguredError('the admin API is disabled: set CID_ADMIN_TOKEN');
-        },
-  );
+  r.use('*', adminAuth(svc));
   const nameOf = (c: Context) => RepoNameSchema.parse(`${c.req.param('owner')}/${c.req.param('repo')}`);
   const web = () => svc.config.github?.webUrl ?? 'https://github.com';
 

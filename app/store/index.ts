@@ -9,3 +9,4 @@ export * from './logs-store.ts';
 export * from './deliveries-store.ts';
 export * from './reports-store.ts';
 export * from './retention.ts';
+export * from './runners-store.ts';

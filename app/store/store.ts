@@ -8,6 +8,7 @@ import { LogsStore } from './logs-store.ts';
 import { DeliveriesStore } from './deliveries-store.ts';
 import { ReportsStore } from './reports-store.ts';
 import { DEFAULT_RETENTION_DAYS } from './retention.ts';
+import { RunnersStore } from './runners-store.ts';
 
 /** All of cid's records, one store per table. */
 export interface Store {
@@ -19,6 +20,7 @@ export interface Store {
   logs: LogsStore;
   deliveries: DeliveriesStore;
   reports: ReportsStore;
+  runners: RunnersStore;
 }
 
 export interface StoreOptions {
@@ -38,5 +40,6 @@ export function createStore(db: DynamoDBDocumentClient, prefix: string, opts: St
     logs: new LogsStore(db, t.logs, days),
     deliveries: new DeliveriesStore(db, t.deliveries),
     reports: new ReportsStore(db, t.reports),
+    runners: new RunnersStore(db, t.runners),
   };
 }

@@ -33,11 +33,11 @@ export function gitRepo(files: Record<string, string>): { path: string; sha: str
 }
 
 /** Environment for a runner that reaches a test control plane's store, queues and API. */
-export function runnerEnv(cp: ControlPlane, id: string, extra: Record<string, string> = {}): Record<string, string> {
+export function runnerEnv(cp: ControlPlane, id: string, extra: Record<string, string> = {}, pool?: Pool): Record<string, string> {
   return {
     CID_STAGE: 'test',
     LOG_LEVEL: 'silent',
-    ...attachedRunnerEnv(cp, id, RUNNER_SECRET),
+    ...attachedRunnerEnv(cp, id, RUNNER_SECRET, pool),
     CID_RUNNER_WORK_DIR: mkdtempSync(join(tmpdir(), 'cid-runner-work-')),
     CID_CACHE_PREFIX: `cid-test-${randomBytes(3).toString('hex')}`,
     // The step cache repository of this test run (test/run-tests.mjs removes it at the end).
@@ -60,7 +60,7 @@ export async function testRunner(
   opts: { id?: string; env?: Record<string, string>; reporter?: CheckRunReporter } = {},
 ): Promise<StartedRunner & { config: RunnerConfig }> {
   const id = opts.id ?? `runner-${pool}-${randomBytes(3).toString('hex')}`;
-  const config = loadRunnerConfig(runnerEnv(cp, id, opts.env), { pool });
+  const config = loadRunnerConfig(runnerEnv(cp, id, opts.env, pool), { pool });
   const started = await startRunner(config, createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }), opts.reporter ? { reporter: opts.reporter } : {});
   return { ...started, config };
 }
