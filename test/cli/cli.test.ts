@@ -131,8 +131,9 @@ test('status of an unfinished job exits 8, or waits with --wait', async () => {
     };
   });
   const waiting = cid([REPO, 'slow', 'debian-12-5.3_opam-2.3', '--wait', '--interval', '0.2']);
-  await polled;
-  jobs.get = get;
+  const ended = waiting.then((w) => Promise.reject(new Error(`the CLI ended without waiting (exit ${w.code}): ${w.stdout}${w.stderr}`)));
+  ended.catch(() => undefined); // it rejects once the CLI exits, also after it has waited as it should
+  await Promise.race([polled, ended]).finally(() => (jobs.get = get));
   await h.cp.svc.store.jobs.finish(job.id, 'test-runner', { status: 'passed' });
   const w = await waiting;
   assert.equal(w.code, 0, w.stderr);
