@@ -10,7 +10,8 @@ export type ProbotOctokitClass = NonNullable<NonNullable<ConstructorParameters<t
  * plugins, so 5xx and rate limits are retried with backoff) and narrowly scoped tokens for runners.
  */
 export class GitHubApp {
-  private readonly probot: Probot;
+  /** Also receives the queued deliveries (app/webhooks/receiver.ts): handlers share its tokens. */
+  readonly probot: Probot;
 
   /** `Octokit` lets tests keep probot's retry logic without its real-time throttling waits. */
   constructor(

@@ -27,20 +27,27 @@ export const webhookDuration = new Histogram({
   registers: [appRegistry],
 });
 
-export const jobsFinished = new Counter({
-  name: 'cid_jobs_finished_total',
-  help: 'Jobs that reached a final state, as seen by the results consumer',
-  labelNames: ['pool', 'kind', 'status'] as const,
-  registers: [appRegistry],
-});
+/** The job counters, in `registry`: the app's below, or a test's own. */
+export function jobMetrics(registry: Registry) {
+  return {
+    jobsFinished: new Counter({
+      name: 'cid_jobs_finished_total',
+      help: 'Jobs that reached a final state, as seen by the results consumer',
+      labelNames: ['pool', 'kind', 'status'] as const,
+      registers: [registry],
+    }),
+    jobDuration: new Histogram({
+      name: 'cid_job_duration_seconds',
+      help: 'Run time of finished jobs (started → finished), observed when their result arrives',
+      labelNames: ['pool', 'kind', 'status'] as const,
+      buckets: [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
+      registers: [registry],
+    }),
+  };
+}
+export type JobMetrics = ReturnType<typeof jobMetrics>;
 
-export const jobDuration = new Histogram({
-  name: 'cid_job_duration_seconds',
-  help: 'Run time of finished jobs (started → finished), observed when their result arrives',
-  labelNames: ['pool', 'kind', 'status'] as const,
-  buckets: [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
-  registers: [appRegistry],
-});
+export const { jobsFinished, jobDuration } = jobMetrics(appRegistry);
 
 export const jobsQueued = new Gauge({
   name: 'cid_jobs_queued',

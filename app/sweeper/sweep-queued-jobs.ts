@@ -1,6 +1,9 @@
 import { POOLS, PRIORITIES } from '../../lib/contract/index.ts';
 import type { Services } from '../services.ts';
 
+/** Milliseconds since the epoch; tests pass a later one instead of waiting for jobs to age. */
+export type Clock = () => number;
+
 /**
  * SQS can lose a message (a bug, expired retention) and the local queue forgets everything on
  * restart. The store is the truth: jobs queued but unclaimed for `olderThanSeconds` are sent
@@ -9,8 +12,8 @@ import type { Services } from '../services.ts';
  * would flood the queue with duplicates). `queuedSince` is refreshed on re-send, so each job is
  * re-sent at most once per period; a duplicate is harmless because runners claim conditionally.
  */
-export async function sweepQueuedJobs(svc: Services, olderThanSeconds: number): Promise<{ resent: number }> {
-  const before = new Date(Date.now() - olderThanSeconds * 1000).toISOString();
+export async function sweepQueuedJobs(svc: Services, olderThanSeconds: number, now: Clock = Date.now): Promise<{ resent: number }> {
+  const before = new Date(now() - olderThanSeconds * 1000).toISOString();
   let resent = 0;
   for (const pool of POOLS) {
     const stale = await svc.store.jobs.listQueuedSince(pool, before, 1000);
@@ -34,8 +37,8 @@ export async function sweepQueuedJobs(svc: Services, olderThanSeconds: number): 
  * heartbeat is older than `staleSeconds` goes back to the queue (attempt + 1 on the next claim).
  * Normally the job's own message reappears and another runner takes it over long before this.
  */
-export async function sweepStaleRunningJobs(svc: Services, staleSeconds: number): Promise<{ released: number }> {
-  const before = new Date(Date.now() - staleSeconds * 1000).toISOString();
+export async function sweepStaleRunningJobs(svc: Services, staleSeconds: number, now: Clock = Date.now): Promise<{ released: number }> {
+  const before = new Date(now() - staleSeconds * 1000).toISOString();
   let released = 0;
   for (const pool of POOLS) {
     const candidates = await svc.store.jobs.listRunningSince(pool, before, 100);

@@ -1,6 +1,10 @@
 import type { z } from 'zod';
+import type { Context } from 'probot';
 import type { Services } from '../services.ts';
 import type { WebhookResult } from './webhook-result.ts';
+
+/** What a handler uses of probot's context: the client authenticated as the delivery's installation. */
+export type EventContext = Pick<Context, 'octokit'>;
 
 /** How cid treats one webhook event. */
 export interface EventHandler<S extends z.ZodType = z.ZodType> {
@@ -8,8 +12,8 @@ export interface EventHandler<S extends z.ZodType = z.ZodType> {
   schema: S;
   /** Decided on the request path without I/O: a reason to ignore the delivery, or undefined to queue it. */
   ignore?: (p: z.infer<S>) => string | undefined;
-  /** Done by the events consumer, off the request path. */
-  handle: (svc: Services, p: z.infer<S>) => Promise<WebhookResult>;
+  /** Done by the events consumer, off the request path, as a listener of the probot app (app.ts). */
+  handle: (svc: Services, p: z.infer<S>, context: EventContext) => Promise<WebhookResult>;
   /** Rebuilds and cancels are not idempotent: the same delivery must act once. */
   dedupe: boolean;
 }

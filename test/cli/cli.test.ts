@@ -119,8 +119,21 @@ test('status of an unfinished job exits 8, or waits with --wait', async () => {
   assert.match(r.stdout, /running/);
   const job = s.jobs.get('debian-12-5.3_opam-2.3');
   assert.ok(job);
+  // The job finishes once the server has shown it running to the waiting CLI twice: it polls.
+  const jobs = h.cp.svc.store.jobs;
+  const get = jobs.get.bind(jobs);
+  let shownRunning = 0;
+  const polled = new Promise<void>((resolve) => {
+    jobs.get = async (...args: Parameters<typeof get>) => {
+      const j = await get(...args);
+      if (args[0] === job.id && j?.status === 'running' && ++shownRunning === 2) resolve();
+      return j;
+    };
+  });
   const waiting = cid([REPO, 'slow', 'debian-12-5.3_opam-2.3', '--wait', '--interval', '0.2']);
-  await new Promise((res) => setTimeout(res, 800));
+  const ended = waiting.then((w) => Promise.reject(new Error(`the CLI ended without waiting (exit ${w.code}): ${w.stdout}${w.stderr}`)));
+  ended.catch(() => undefined); // it rejects once the CLI exits, also after it has waited as it should
+  await Promise.race([polled, ended]).finally(() => (jobs.get = get));
   await h.cp.svc.store.jobs.finish(job.id, 'test-runner', { status: 'passed' });
   const w = await waiting;
   assert.equal(w.code, 0, w.stderr);

@@ -3,7 +3,7 @@ import { startPipeline, refLeft } from '../../pipelines/index.ts';
 import { NO_INSTALLATION, PullRequestPayload } from '../payload-schemas.ts';
 import { repositoryForEvent } from '../repository-sync.ts';
 import { acted, ignored } from '../webhook-result.ts';
-import { defineHandler } from '../event-handler.ts';
+import { defineHandler, type EventContext } from '../event-handler.ts';
 import { skipCiMarker, skippedFor } from '../skip-ci.ts';
 
 const BUILD_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
@@ -14,15 +14,21 @@ const GET_COMMIT_TIMEOUT_MS = 10_000;
  * The head commit's message: a pull_request payload has none, so it is read from GitHub. Undefined
  * (with a warning) when it cannot be, so the PR is built: a build is never lost to this lookup.
  */
-async function headCommitMessage(svc: Services, repoName: string, sha: string, installationId: number | undefined): Promise<string | undefined> {
+async function headCommitMessage(
+  svc: Services,
+  context: EventContext,
+  repoName: string,
+  sha: string,
+  installationId: number | undefined,
+): Promise<string | undefined> {
   if (!svc.github || installationId === undefined) {
     svc.log.warn({ sha }, `cannot read the head commit's message (${svc.github ? 'no installation in the payload' : 'GitHub is not configured'}); building it`);
     return undefined;
   }
   const [owner = '', repo = ''] = repoName.split('/');
   try {
-    const octokit = await svc.github.installation(installationId);
-    const { data } = await octokit.rest.git.getCommit({ owner, repo, commit_sha: sha, request: { signal: AbortSignal.timeout(GET_COMMIT_TIMEOUT_MS) } });
+    // probot's client for the delivery, authenticated as its installation.
+    const { data } = await context.octokit.rest.git.getCommit({ owner, repo, commit_sha: sha, request: { signal: AbortSignal.timeout(GET_COMMIT_TIMEOUT_MS) } });
     return data.message;
   } catch (err) {
     const e = err as { status?: number; message?: string };
@@ -42,7 +48,7 @@ export const onPullRequest = defineHandler({
     if (!BUILD_ACTIONS.has(p.action) && p.action !== 'closed') return `pull_request.${p.action}`;
     return p.installation ? undefined : NO_INSTALLATION;
   },
-  async handle(svc: Services, p) {
+  async handle(svc: Services, p, context) {
     const repoName = p.repository.full_name;
     const ref = `pull/${p.number}`;
     if (p.action === 'closed') {
@@ -53,7 +59,7 @@ export const onPullRequest = defineHandler({
     const repo = await repositoryForEvent(svc, p.repository, p.installation?.id);
     if (!repo) return ignored('repository is not active in cid');
     const sha = p.pull_request.head.sha;
-    const marker = skipCiMarker(await headCommitMessage(svc, repoName, sha, p.installation?.id));
+    const marker = skipCiMarker(await headCommitMessage(svc, context, repoName, sha, p.installation?.id));
     if (marker) return ignored(skippedFor(marker));
     // A fork's head repository may be gone (null); either way its code is untrusted: no secrets.
     const fromFork = p.pull_request.head.repo?.full_name !== repoName;

@@ -1,6 +1,17 @@
-import { test } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jobDuration, jobsFinished, recordJobUpdate } from '../../../app/metrics/index.ts';
+import { Registry } from 'prom-client';
+import { appRegistry, jobMetrics, jobUpdateRecorder } from '../../../app/metrics/index.ts';
+
+// Each test counts into a registry of its own: no other test, nor the order they run in, shows.
+let jobsFinished: ReturnType<typeof jobMetrics>['jobsFinished'];
+let jobDuration: ReturnType<typeof jobMetrics>['jobDuration'];
+let recordJobUpdate: ReturnType<typeof jobUpdateRecorder>;
+beforeEach(() => {
+  const metrics = jobMetrics(new Registry());
+  ({ jobsFinished, jobDuration } = metrics);
+  recordJobUpdate = jobUpdateRecorder(metrics);
+});
 
 const value = async (labels: Record<string, string>) => (await jobsFinished.get()).values.find((v) => Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x))?.value ?? 0;
 const durationCount = async (labels: Record<string, string>) =>
@@ -36,4 +47,17 @@ test('a job that never started is counted but not timed', async () => {
   recordJobUpdate({ ...job, id: 'j-record-2', pool: 'linux-s390x', startedAt: undefined, status: 'cancelled' });
   assert.equal(await value(l), 1);
   assert.equal(await durationCount(l), 0);
+});
+
+test("a recorder counts into its own registry only, with its own memory of what it counted", async () => {
+  const l = { pool: 'linux-ppc64le', kind: 'build', status: 'failed' };
+  const failed = { ...job, id: 'j-record-3', pool: 'linux-ppc64le' as const, status: 'failed' as const };
+  recordJobUpdate(failed);
+  assert.equal(await value(l), 1);
+  const app = await appRegistry.getSingleMetric('cid_jobs_finished_total')?.get();
+  assert.equal(app?.values.find((v) => v.labels.pool === 'linux-ppc64le')?.value ?? 0, 0, "the app's /metrics registry is untouched");
+  const other = jobMetrics(new Registry());
+  jobUpdateRecorder(other)(failed);
+  assert.equal((await other.jobsFinished.get()).values.find((v) => v.labels.pool === 'linux-ppc64le')?.value, 1);
+  assert.equal(await value(l), 1);
 });

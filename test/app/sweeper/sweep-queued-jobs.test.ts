@@ -12,6 +12,8 @@ before(async () => {
 after(() => cp.stop());
 
 const sha = 'd'.repeat(40);
+/** The sweeper's clock 1.1 s on: every job written so far is more than a second old. */
+const later = () => Date.now() + 1100;
 async function receiveAll(pool: 'linux-x86_64' | 'linux-s390x', priority: 'urgent' | 'bulk' = 'urgent'): Promise<string[]> {
   const url = cp.svc.queues.jobQueueUrl(pool, priority);
   const out: string[] = [];
@@ -40,14 +42,19 @@ test('a queued job whose message was lost is sent again, once per period; claime
     });
   const lost = (await mk('lost', 'linux-s390x')).job;
   const taken = (await mk('taken', 'linux-x86_64')).job;
+  const created = Date.now();
   await cp.svc.store.jobs.claim(taken.id, { runnerId: 'r', generation: 1, staleBefore: new Date(0).toISOString() });
   // Nothing was ever sent: as if SQS lost the messages (or the local queue restarted).
   assert.deepEqual(await sweepQueuedJobs(cp.svc, 3600), { resent: 0 }, 'young jobs are left alone');
-  await new Promise((r) => setTimeout(r, 1100));
-  assert.deepEqual(await sweepQueuedJobs(cp.svc, 1), { resent: 1 });
+  // The sweeper's clock is set, not waited for: a period of 1 s ends at `sweptAt`, after the jobs
+  // were created and no later than the re-send refreshes them (the store's timestamps are in ms).
+  while (Date.now() <= created); // at most a millisecond
+  const sweptAt = Date.now();
+  const clock = () => sweptAt + 1000;
+  assert.deepEqual(await sweepQueuedJobs(cp.svc, 1, clock), { resent: 1 });
   assert.deepEqual(await receiveAll('linux-s390x'), [lost.id]);
   assert.deepEqual(await receiveAll('linux-x86_64'), []);
-  assert.deepEqual(await sweepQueuedJobs(cp.svc, 1), { resent: 0 }, 'not re-sent again within the period');
+  assert.deepEqual(await sweepQueuedJobs(cp.svc, 1, clock), { resent: 0 }, 'not re-sent again within the period');
 });
 
 test('jobs merely waiting behind busy runners are not re-sent: their messages are still queued', async () => {
@@ -69,13 +76,12 @@ test('jobs merely waiting behind busy runners are not re-sent: their messages ar
     waiting.push(job);
   }
   await cp.svc.queues.sendJobs(waiting);
-  await new Promise((r) => setTimeout(r, 1100));
-  assert.deepEqual(await sweepQueuedJobs(cp.svc, 1), { resent: 0 });
+  assert.deepEqual(await sweepQueuedJobs(cp.svc, 1, later), { resent: 0 });
   // One message lost: fewer messages than waiting jobs, so they are sent again.
   const url = cp.svc.queues.jobQueueUrl('linux-riscv64', 'bulk');
   const [lost] = await cp.svc.queues.receive(url, { max: 1, waitSeconds: 0 });
   await cp.svc.queues.delete(url, lost?.ReceiptHandle ?? '');
-  assert.deepEqual(await sweepQueuedJobs(cp.svc, 1), { resent: 3 });
+  assert.deepEqual(await sweepQueuedJobs(cp.svc, 1, later), { resent: 3 });
 });
 
 test('a running job whose runner went silent (and whose message is gone) is re-queued once its heartbeat is stale', async () => {
@@ -92,11 +98,10 @@ test('a running job whose runner went silent (and whose message is gone) is re-q
     source: { kind: 'local', path: '/tmp', sha },
   });
   await cp.svc.store.jobs.claim(job.id, { runnerId: 'dead', generation: 1, staleBefore: new Date(0).toISOString() });
-  assert.deepEqual(await sweepStaleRunningJobs(cp.svc, 3600), { released: 0 }, 'a fresh heartbeat keeps it');
-  await new Promise((r) => setTimeout(r, 1100));
+  assert.deepEqual(await sweepStaleRunningJobs(cp.svc, 3600, later), { released: 0 }, 'a fresh heartbeat keeps it');
   // The job the first test claimed and never finished is just as orphaned.
   const taken = jobIdFor(`o/s@${sha}`, 'taken');
-  assert.deepEqual(await sweepStaleRunningJobs(cp.svc, 1), { released: 2 });
+  assert.deepEqual(await sweepStaleRunningJobs(cp.svc, 1, later), { released: 2 });
   const back = await cp.svc.store.jobs.get(job.id);
   assert.equal(back?.status, 'queued');
   assert.equal(back?.runnerId, undefined);

@@ -102,8 +102,16 @@ test("the unit's ExecStart and env file run a runner; SIGKILL mid-job → anothe
     assert.match(await logText(cp, done), /: end$/m);
     const left = await docker.listContainers({ all: true });
     assert.ok(!left.some((c) => c.Id === orphan.Id), "the dead runner's container was stopped by the runner that took the job over");
-    // Completed once: the first attempt never finished, and nothing else claims it afterwards.
-    await new Promise((r) => setTimeout(r, 4000));
+    // Completed once: the first attempt never finished, and once no message of the job is left on
+    // its queue (the dead runner's included) nothing can claim it again.
+    const url = cp.svc.queues.jobQueueUrl('linux-x86_64', 'urgent');
+    await until(
+      async () => {
+        const d = await cp!.svc.queues.depth(url);
+        return d.visible + d.inFlight + d.delayed === 0;
+      },
+      { timeoutMs: 30_000, what: 'no message of the job left on its queue' },
+    );
     const later = await cp.svc.store.jobs.get(job!.id);
     assert.equal(later?.attempt, 2);
     assert.equal(later?.finishedAt, done.finishedAt);
@@ -124,14 +132,22 @@ test('after too many attempts the job is dead-lettered and marked errored, not f
   // Runners that take the message and die without finishing, as many times as SQS allows.
   const url = cp.svc.queues.jobQueueUrl('linux-s390x', 'urgent');
   for (let i = 0; i < 3; i++) {
-    const [m] = await cp.svc.queues.receive(url, { max: 1, waitSeconds: 2, visibilitySeconds: 1 });
+    // A long poll returns the message as soon as its 1 s visibility has run out.
+    const [m] = await cp.svc.queues.receive(url, { max: 1, waitSeconds: 5, visibilitySeconds: 1 });
     assert.ok(m, `receive ${i + 1}`);
-    await new Promise((r) => setTimeout(r, 1200));
   }
-  // The next receive moves it to the dead-letter queue; the sweeper then marks the job.
-  assert.deepEqual(await cp.svc.queues.receive(url, { max: 1, waitSeconds: 1 }), []);
+  // Visible again after too many receives, it goes to the dead-letter queue instead of a runner;
+  // the sweeper then marks the job.
   const { sweepDeadLetters } = await import('../../../app/sweeper/index.ts');
-  assert.deepEqual(await sweepDeadLetters(cp.svc), { errored: 1 });
+  const swept = await until(
+    async () => {
+      assert.deepEqual(await cp!.svc.queues.receive(url, { max: 1, waitSeconds: 1 }), []);
+      const r = await sweepDeadLetters(cp!.svc);
+      return r.errored > 0 && r;
+    },
+    { timeoutMs: 30_000, what: 'the job message to be dead-lettered' },
+  );
+  assert.deepEqual(swept, { errored: 1 });
   const errored = await cp.svc.store.jobs.get(job!.id);
   assert.equal(errored?.status, 'errored');
   assert.match(errored?.reason ?? '', /infrastructure: no runner finished this job in 3 attempts/);

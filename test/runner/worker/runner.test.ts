@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestControlPlane } from '../../support/control-plane.ts';
+import { startTestControlPlane, until } from '../../support/control-plane.ts';
 import { ensureDocker, busyboxImage, canEmulateArm64 } from '../../support/images.ts';
 import { RUNNER_SECRET, gitRepo, logText, plannedJob, submitJobs, testRunner, waitJob } from '../../support/runner-harness.ts';
 import type { ControlPlane } from '../../../local/start-control-plane.ts';
@@ -54,8 +54,12 @@ test('a runner builds a local commit: logs stream into the store while the job r
     assert.match(text, /: second$/m);
     assert.match(text, /\[cid\] passed/);
     await waitJob(cp, job.id, () => true);
-    const p = await cp.svc.store.pipelines.get(job.pipelineId);
-    assert.ok(p && ['passed', 'running'].includes(p.status));
+    // The results consumer settles the pipeline: it must end passed, not stall running.
+    const p = await until(async () => {
+      const got = await cp.svc.store.pipelines.get(job.pipelineId);
+      return got && got.status !== 'pending' && got.status !== 'running' && got;
+    }, { what: 'the pipeline to settle' });
+    assert.equal(p.status, 'passed');
   } finally {
     await r.stop(0);
   }

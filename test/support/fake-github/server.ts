@@ -227,6 +227,7 @@ export class FakeGitHub {
       body: parseLoosely(rawBody),
       status: 0,
       injected: false,
+      delivery: typeof req.headers['x-github-delivery'] === 'string' ? req.headers['x-github-delivery'] : null,
     };
     this.world.state.requests.push(record);
     const send = (result: HandlerResult) => {

@@ -164,6 +164,8 @@ export interface RecordedRequest {
   status: number;
   /** Set when the response came from failNext. */
   injected: boolean;
+  /** x-github-delivery: probot's context clients send it with each call made for a delivery. */
+  delivery: string | null;
 }
 
 export interface InvalidRequest {
