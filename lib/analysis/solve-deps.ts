@@ -25,8 +25,9 @@ const exact = (name: string, version: string): PackageRequest => ({
 export class DepsSolver {
   private readonly universe: Universe;
   private readonly pins: Record<string, string>;
-  /** Solvers keep their clauses between solves: platforms that differ only in OCaml share one. */
-  private readonly solvers = new Map<string, Solver>();
+  /** Solvers keep their clauses between solves, so platforms share them where they can. */
+  private readonly solvers: Solver[] = [];
+  private readonly lowerBoundSolvers: Solver[] = [];
 
   /** `universe`: the pinned opam-repository's; `opamFiles`: the repository's own (roots and pins). */
   constructor(
@@ -38,16 +39,16 @@ export class DepsSolver {
     this.pins = Object.fromEntries(opamFiles.map((e) => [e.name, e.pkg.slice(e.name.length + 1)]));
   }
 
-  private solverFor(platform: Platform, lowerBounds: boolean): Solver {
-    // The OCaml release is a request (ocaml.X), not a variable: without it the platforms of one
-    // distro and arch have the same variables and so share a solver.
-    const { 'ocaml:version': _ocaml, ...vars } = platformVars(platform);
-    const key = JSON.stringify([vars, lowerBounds]);
-    let s = this.solvers.get(key);
-    if (!s) {
-      s = new Solver(this.universe, { vars, withTest: true, lowerBounds, pins: this.pins, timeoutMs: this.timeoutMs });
-      this.solvers.set(key, s);
-    }
+  /**
+   * A solver whose encoding read only variables on which this platform agrees (most platforms
+   * differ in variables few packages look at), else a new one.
+   */
+  private solverFor(vars: Record<string, string>, lowerBounds: boolean): Solver {
+    const list = lowerBounds ? this.lowerBoundSolvers : this.solvers;
+    const shared = list.find((s) => s.agreesWith(vars));
+    if (shared) return shared;
+    const s = new Solver(this.universe, { vars, withTest: true, lowerBounds, pins: this.pins, timeoutMs: this.timeoutMs });
+    list.push(s);
     return s;
   }
 
@@ -61,8 +62,19 @@ export class DepsSolver {
         return exact(r.slice(0, dot), r.slice(dot + 1));
       }),
     ];
+    // The OCaml release is a request (ocaml.X), not a variable, so that platforms can share solvers.
+    const { 'ocaml:version': _ocaml, ...vars } = platformVars(platform);
+    const lowerBounds = opts.lowerBounds ?? false;
     try {
-      const r = this.solverFor(platform, opts.lowerBounds ?? false).solve(requests);
+      let solver = this.solverFor(vars, lowerBounds);
+      let r = solver.solve(requests);
+      if (!solver.agreesWith(vars)) {
+        // This solve encoded more of the universe, reading a variable this platform sees otherwise.
+        const list = lowerBounds ? this.lowerBoundSolvers : this.solvers;
+        solver = new Solver(this.universe, { vars, withTest: true, lowerBounds, pins: this.pins, timeoutMs: this.timeoutMs });
+        list.push(solver);
+        r = solver.solve(requests);
+      }
       if (r.ok) return { ok: true, packages: r.selection.map((s) => `${s.name}.${s.version}`), ms: r.ms };
       return { ok: false, reason: r.explanation.join('; ') || 'no solution' };
     } catch (e) {
