@@ -30,11 +30,15 @@ export interface AnalysisBenchFigures {
 const DEPS = ['fmt', 'logs', 'cmdliner', 'lwt', 'cstruct', 'ppx_deriving', 'yojson', 'uri', 'astring', 'rresult', 'fpath', 'bos'];
 
 /** A realistic opam file: constraints, filters, build commands, an available filter on some. */
-function opamText(i: number, siblings: string[]): string {
-  const deps = DEPS.slice(0, 4 + (i % 8)).map((d, k) => `  "${d}" {>= "${k % 3}.${i % 5}.0"${k % 4 === 0 ? ` & < "${k + 2}.0"` : ''}}`);
+function opamText(i: number, siblings: string[], solvable = false): string {
+  // The solving benchmark needs lower bounds that opam-repository has (there is no logs 1.0.0).
+  const low = (k: number): string => (solvable ? '0.1' : `${k % 3}.${i % 5}.0`);
+  const deps = DEPS.slice(0, 4 + (i % 8)).map((d, k) => `  "${d}" {>= "${low(k)}"${k % 4 === 0 ? ` & < "${k + 2}.0"` : ''}}`);
   const internal = siblings.map((s) => `  "${s}" {= version}`);
-  const ocaml = i % 5 === 0 ? '"ocaml" {>= "5.0"}' : '"ocaml" {>= "4.08" & < "5.5"}';
-  const available = i % 3 === 0 ? '\navailable: arch != "s390x" & os-distribution != "alpine" & (os = "linux" | os = "macos")' : '';
+  // Solvable: roots that depend on each other must not rule each other's platforms out, or
+  // every platform is dropped and little is solved.
+  const ocaml = solvable ? '"ocaml" {>= "4.08"}' : i % 5 === 0 ? '"ocaml" {>= "5.0"}' : '"ocaml" {>= "4.08" & < "5.5"}';
+  const available = i % 3 === 0 && !solvable ? '\navailable: arch != "s390x" & os-distribution != "alpine" & (os = "linux" | os = "macos")' : '';
   return `opam-version: "2.0"
 synopsis: "Package ${i} of the benchmark repository"
 description: """
@@ -68,14 +72,14 @@ x-maintenance-intent: ["(latest)"]
 }
 
 /** 14 top-level packages and 6 vendored ones: 20 opam files, plus the usual other files. */
-export function benchRepository(): Record<string, string> {
+export function benchRepository(solvable = false): Record<string, string> {
   const files: Record<string, string> = {
     'dune-project': '(lang dune 3.0)\n',
     '.ocamlformat': 'profile = conventional\nversion = 0.27.0\n',
     'README.md': '# bench\n',
   };
-  for (let i = 0; i < 14; i++) files[`pkg${i}.opam`] = opamText(i, i > 0 ? [`pkg${i - 1}`] : []);
-  for (let i = 0; i < 6; i++) files[`vendor/lib${i}/lib${i}.opam`] = opamText(100 + i, []);
+  for (let i = 0; i < 14; i++) files[`pkg${i}.opam`] = opamText(i, i > 0 ? [`pkg${i - 1}`] : [], solvable);
+  for (let i = 0; i < 6; i++) files[`vendor/lib${i}/lib${i}.opam`] = opamText(100 + i, [], solvable);
   for (let i = 0; i < 40; i++) files[`src/module${i}.ml`] = `let x${i} = ${i}\n`;
   return files;
 }
@@ -151,7 +155,7 @@ export async function runSolving(opts: { runs?: number } = {}): Promise<SolvingB
   const t0 = performance.now();
   const universe = Universe.fromDirectory(snap.dir);
   const universeLoadMs = Math.round(performance.now() - t0);
-  const contents = benchRepository();
+  const contents = benchRepository(true);
   const files = Object.keys(contents);
   const readFile = (path: string): Promise<string> => Promise.resolve(contents[path] ?? '');
   const platforms = defaultPlatforms();
