@@ -12,6 +12,8 @@ import type { OpamBuildInput } from './opam-build.ts';
 import { readOpamFacts } from './opam-adapter.ts';
 import type { ReadOpam } from './opam-facts.ts';
 import { defaultPlatforms } from './platforms.ts';
+import { DepsSolver } from './solve-deps.ts';
+import type { Universe } from '../opam/solver/index.ts';
 import type { Platform } from './platforms.ts';
 import { readRepoContent } from './repo-content.ts';
 import { applyRepoConfig, readRepoConfig } from './repo-config.ts';
@@ -39,6 +41,14 @@ export interface PlanOptions {
   docWarningsAsErrors?: boolean;
   /** Plan the lint jobs (default true). */
   lint?: boolean;
+  /**
+   * The packages of the opam-repository commit: with them every platform is solved (exact
+   * dependency sets, platforms without a solution dropped with the solver's explanation).
+   * Without them, platforms are judged by `available` and the `ocaml` constraint alone.
+   */
+  universe?: Universe;
+  /** Receives lines worth showing in the (analysis) log. */
+  log?: (line: string) => void;
 }
 
 export interface AnalyzeInput extends PlanOptions {
@@ -47,8 +57,6 @@ export interface AnalyzeInput extends PlanOptions {
   readFile: FileReader;
   /** Parses opam files; the app/opam parser unless a test substitutes it. */
   readOpam?: ReadOpam;
-  /** Receives lines worth showing in the (analysis) log. */
-  log?: (line: string) => void;
 }
 
 function job(name: string, kind: PlannedJob['kind'], platform: Platform, spec: BuildSpec, experimental = false): PlannedJob {
@@ -75,6 +83,7 @@ function buildInput(content: RepoContent, planned: PlannedPlatform, opamRepoComm
     opamFiles: [...content.roots, ...content.pinned],
     roots: planned.roots,
     onlyPackages: planned.onlyPackages,
+    ...(planned.deps === undefined ? {} : { deps: planned.deps }),
   };
 }
 
@@ -107,11 +116,19 @@ function lowerBoundJobs(
   platforms: readonly Platform[],
   kept: readonly PlannedPlatform[],
   opts: PlanOptions,
+  solver: DepsSolver | undefined,
 ): { jobs: PlannedJob[]; dropped: Dropped[] } {
   if (!platforms.some((p) => p.lowerBound)) return { jobs: [], dropped: [] };
-  const host = lowerBoundPlatform(kept);
+  let host = lowerBoundPlatform(kept);
   if (host === undefined) {
     return { jobs: [], dropped: [{ variant: LOWER_BOUND_LABEL, reason: NO_LINT_PLATFORM[LOWER_BOUND_LABEL] ?? 'no platform to run it on' }] };
+  }
+  if (solver !== undefined) {
+    // The oldest versions the opam files allow (ocaml-ci's lower-bound selection).
+    const r = solver.solve(host.platform, host.roots, { lowerBounds: true });
+    if (!r.ok) return { jobs: [], dropped: [{ variant: LOWER_BOUND_LABEL, reason: r.reason }] };
+    opts.log?.(`${LOWER_BOUND_LABEL} on ${host.platform.variant}: ${r.packages.length} packages (solved in ${r.ms} ms)`);
+    host = { ...host, deps: r.packages };
   }
   const spec = lowerBoundSpec(buildInput(content, host, opts.opamRepoCommit));
   // ocaml-ci counts (lower-bound) as experimental: it never fails the commit.
@@ -147,6 +164,33 @@ function planMonorepo(content: RepoContent, platforms: readonly Platform[], opts
 }
 
 /**
+ * Solves each kept platform (ocaml-ci's model): a solution becomes its exact dependency set, no
+ * solution drops it with the explanation. Preinstalled images have no opam: nothing to solve.
+ */
+function solvePlatforms(
+  judged: { kept: PlannedPlatform[]; dropped: Dropped[] },
+  solver: DepsSolver,
+  log: ((line: string) => void) | undefined,
+): { kept: PlannedPlatform[]; dropped: Dropped[] } {
+  const kept: PlannedPlatform[] = [];
+  const dropped = [...judged.dropped];
+  const t0 = Date.now();
+  for (const k of judged.kept) {
+    if (k.platform.preinstalled) {
+      kept.push(k);
+      continue;
+    }
+    const r = solver.solve(k.platform, k.roots);
+    if (r.ok) {
+      kept.push({ ...k, deps: r.packages });
+      log?.(`${k.platform.variant}: ${r.packages.join(' ')}`);
+    } else dropped.push({ variant: k.platform.variant, reason: r.reason });
+  }
+  log?.(`Solved ${judged.kept.length} platforms in ${Date.now() - t0} ms: ${kept.length} with a solution`);
+  return { kept, dropped };
+}
+
+/**
  * From what was found in a commit to the jobs to run (no I/O). Throws AnalysisError when no
  * platform can build the roots.
  */
@@ -155,7 +199,9 @@ export function planJobs(content: RepoContent, opts: PlanOptions): AnalysisResul
   const platforms = opts.platforms ?? defaultPlatforms();
   if (content.lockFiles.length > 0) return AnalysisResultSchema.parse(planMonorepo(content, platforms, opts));
 
-  const { kept, dropped } = planPlatforms(content.roots, platforms);
+  const judged = planPlatforms(content.roots, platforms);
+  const solver = opts.universe === undefined ? undefined : new DepsSolver(opts.universe, [...content.roots, ...content.pinned]);
+  const { kept, dropped } = solver === undefined ? judged : solvePlatforms(judged, solver, opts.log);
   if (kept.length === 0) {
     const reasons = dropped.map((d) => `${d.variant}: ${d.reason}`);
     const shown = reasons.slice(0, 5).join('\n');
@@ -172,7 +218,7 @@ export function planJobs(content: RepoContent, opts: PlanOptions): AnalysisResul
   );
   const lint = opts.lint === false ? { jobs: [], dropped: [] } : lintJobs(content, kept, opts);
   // Not for opam-monorepo projects (planned above), as in ocaml-ci.
-  const lower = lowerBoundJobs(content, platforms, kept, opts);
+  const lower = lowerBoundJobs(content, platforms, kept, opts, solver);
   return AnalysisResultSchema.parse({
     // ocaml-ci's order: lint jobs, (lower-bound), then the platform builds.
     jobs: [...lint.jobs, ...lower.jobs, ...builds],

@@ -44,5 +44,7 @@ export { planPlatforms, lintPlatforms, lowerBoundPlatform, canInstallOpamDuneLin
 export type { PlannedPlatform, Dropped } from './matrix.ts';
 export { opamBuildSpec, preinstalledBuildSpec, lowerBoundSpec, LOWER_BOUND_CRITERIA } from './opam-build.ts';
 export { fmtSpec, docSpec, opamLintSpec } from './lint.ts';
+export { DepsSolver, SOLVE_TIMEOUT_MS } from './solve-deps.ts';
+export type { DepsResult } from './solve-deps.ts';
 export { renderDockerfile } from './dockerfile.ts';
 export type { DockerfileOptions } from './dockerfile.ts';

@@ -4,9 +4,9 @@ import type { Platform } from './platforms.ts';
 import type { OpamFileEntry } from './repo-content.ts';
 import { LINT_DOC_LABEL, LINT_FMT_LABEL, LINT_OPAM_LABEL, LOWER_BOUND_LABEL } from './variant.ts';
 
-// Which platforms the roots can be built on. ocaml-ci asks its solver; without one we judge each
-// root's `available:` and its `depends:`/`conflicts:` on OCaml, which is what rules platforms out
-// in practice, and let opam's own solver pick the rest in the build.
+// Which platforms the roots can be built on: first each root's `available:` and its
+// `depends:`/`conflicts:` on OCaml (roots ruled out are left out of that platform's build); then,
+// when the pinned opam-repository could be read, a solve of the rest (solve-deps.ts).
 
 export interface PlannedPlatform {
   platform: Platform;
@@ -16,6 +16,8 @@ export interface PlannedPlatform {
   onlyPackages: string[];
   /** Roots that cannot install here, with why (shown in the log, the UI and the check run). */
   leftOut: Array<{ name: string; reason: string }>;
+  /** The solver's exact "name.version" set (roots, pins and dependencies), when there was a solver. */
+  deps?: string[];
 }
 
 export interface Dropped {

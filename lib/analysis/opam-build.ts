@@ -80,12 +80,24 @@ export function pinOpamFiles(groups: readonly OpamGroup[]): Step[] {
 
 /**
  * Install the system packages and then the opam dependencies of `pkgs` (with test dependencies,
- * since the build runs the tests). ocaml-ci installs the solver's exact selection ($DEPS); we let
- * opam solve against the pinned opam-repository commit instead.
+ * since the build runs the tests). With the solver's exact set (`deps`), as ocaml-ci: the
+ * packages other than the roots go in $DEPS and are installed as they are, so the step (and its
+ * cache key) changes exactly when the set does. Without it, opam solves at build time.
  */
-export function installDeps(p: Platform, pkgs: readonly string[]): Step[] {
+export function installDeps(p: Platform, pkgs: readonly string[], deps?: readonly string[]): Step[] {
   const list = pkgs.map(shellQuote).join(' ');
   const cli = `--cli=${p.opamVersion}`;
+  if (deps !== undefined) {
+    const roots = new Set(pkgs);
+    const others = deps.filter((d) => !roots.has(d));
+    return [
+      env('DEPS', others.join(' ')),
+      env('CI', 'true'),
+      env('OCAMLCI', 'true'),
+      run(`opam update --depexts && opam install ${cli} --depext-only -y ${list} $DEPS`, { network: true, cache: [OPAM_ARCHIVES] }),
+      run('opam install $DEPS', { network: true, cache: [OPAM_ARCHIVES] }),
+    ];
+  }
   return [
     env('CI', 'true'),
     env('OCAMLCI', 'true'),
@@ -110,6 +122,8 @@ export interface OpamBuildInput {
   roots: readonly string[];
   /** Non-empty when only some roots can install here: passed to dune as --only-packages. */
   onlyPackages: readonly string[];
+  /** The solver's exact "name.version" set for this platform, when the analysis had a solver. */
+  deps?: readonly string[];
 }
 
 /**
@@ -137,8 +151,9 @@ export function projectDepsSteps(input: OpamBuildInput, opts: { lowerBound?: boo
   return [
     ...opamPrelude(input.platform, input.opamRepoCommit),
     ...pinOpamFiles(groupOpamFiles(input.opamFiles)),
-    ...(opts.lowerBound === true ? lowerBoundSolverSteps() : []),
-    ...installDeps(input.platform, input.onlyPackages.length > 0 ? input.onlyPackages : input.roots),
+    // An exact lower-bounds set needs no solver preferences at build time.
+    ...(opts.lowerBound === true && input.deps === undefined ? lowerBoundSolverSteps() : []),
+    ...installDeps(input.platform, input.onlyPackages.length > 0 ? input.onlyPackages : input.roots, input.deps),
   ];
 }
 

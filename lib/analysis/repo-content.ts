@@ -19,6 +19,8 @@ export interface OpamFileEntry {
   /** What gets pinned: "foo.dev", or "foo.1.2" from a versioned file name foo.1.2.opam. */
   pkg: string;
   facts: OpamFacts;
+  /** The file's text: what the solver pins the package to. */
+  text: string;
 }
 
 export interface LockFile {
@@ -138,7 +140,7 @@ export async function readRepoContent({ files, readFile, readOpam }: ReadRepoCon
       return;
     }
     const { name, pkg } = packageOfFile(path);
-    const entry: OpamFileEntry = { path, dir: dirOf(path), name, pkg, facts: readOpam(text, path) };
+    const entry: OpamFileEntry = { path, dir: dirOf(path), name, pkg, facts: readOpam(text, path), text };
     checkOpamVersion(entry);
     opamFiles.push(path);
     (entry.dir === '.' ? roots : pinned).push(entry);

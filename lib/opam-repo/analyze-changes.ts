@@ -2,7 +2,7 @@
 // changed and how, their lint messages and the jobs to run. No I/O of its own: the trees are
 // read through `TreeView`s (git on a runner, plain maps in tests).
 import type { ChangedPackage, LintMessage, OpamRepoAnalysis } from '../contract/index.ts';
-import { platformVars } from '../analysis/index.ts';
+import { fullOcamlVersion, platformVars } from '../analysis/index.ts';
 import type { Platform } from '../analysis/index.ts';
 import { changedPackages } from './changed-paths.ts';
 import { classifyChange, REVDEP_KINDS } from './classify.ts';
@@ -11,6 +11,8 @@ import type { LintCheckKind } from './lint/index.ts';
 import { opamRepoMatrix, revdepPlatforms } from './matrix.ts';
 import { planJobs } from './plan.ts';
 import { RevdepsIndex } from './revdeps.ts';
+import { Coinstallability } from './coinstallable.ts';
+import { Universe } from '../opam/solver/index.ts';
 
 export interface TreeView {
   /** Every file of the tree (relative path) with its git mode ("100644"). */
@@ -119,6 +121,7 @@ export async function analyzeChanges(input: AnalyzeChangesInput): Promise<Analyz
   const needRevdeps = packages.some((p) => REVDEP_KINDS.has(p.change));
   let texts = touchedTexts;
   let index: RevdepsIndex | undefined;
+  let coinstall: Coinstallability | undefined;
   if (needRevdeps) {
     const t0 = Date.now();
     const all = [...input.merged.files.keys()].filter((p) => OPAM_PATH.test(p));
@@ -131,6 +134,13 @@ export async function analyzeChanges(input: AnalyzeChangesInput): Promise<Analyz
       opamVersion === undefined ? {} : { opamVersion },
     );
     log(`revdeps index: ${index.size} releases in ${Date.now() - t0} ms`);
+    const t1 = Date.now();
+    // The merged tree's releases, for `--coinstallable-with` solves (coinstallable.ts).
+    coinstall = new Coinstallability(Universe.fromTexts([...texts].map(([path, text]) => [OPAM_PATH.exec(path)?.[2] ?? '', text])));
+    log(`solver universe: ${coinstall.universe.size} releases in ${Date.now() - t1} ms`);
+    for (const mp of revdepPlatforms(matrix)) {
+      if (!coinstall.judges(mp.platform)) log(`revdeps on ${mp.platform.variant}: not checked for co-installability (this tree has no ocaml.${fullOcamlVersion(mp.platform.ocamlVersion)})`);
+    }
   }
   const byPkg = new Map<string, string>();
   for (const [path, text] of texts) {
@@ -142,8 +152,10 @@ export async function analyzeChanges(input: AnalyzeChangesInput): Promise<Analyz
     matrix,
     textOf: (pkg) => byPkg.get(pkg),
     revdeps: (pkg, exclude) => index?.revdeps(pkg, { exclude }) ?? [],
+    ...(coinstall === undefined ? {} : { coinstallable: (mp, pkg, revdep) => (coinstall.judges(mp.platform) ? coinstall.check(mp.platform, pkg, revdep) : undefined) }),
     ...(input.maxRevdeps === undefined ? {} : { maxRevdeps: input.maxRevdeps }),
   });
+  for (const q of coinstall?.gaveUp ?? []) log(`co-installability not decided in time, built anyway: ${q}`);
   for (const r of plan.revdeps) {
     const built = new Set(r.builds.flatMap((b) => b.packages)).size;
     log(`${r.pkg}: ${r.total} revdeps, ${built} packages built${r.capped > 0 ? ` (${r.capped} left out by the cap)` : ''}`);

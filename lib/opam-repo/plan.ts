@@ -20,6 +20,13 @@ export interface PlanInput {
   textOf: (pkg: string) => string | undefined;
   /** The reverse dependencies of a release, without those in `exclude`. */
   revdeps: (pkg: string, exclude: ReadonlySet<string>) => Revdep[];
+  /**
+   * Whether a revdep ("name.version") installs together with the changed release on a host
+   * (`--coinstallable-with`); undefined when it cannot be judged there. With it, each host builds
+   * the newest release of each revdep package that does; without it, the newest release wherever
+   * its own opam file allows.
+   */
+  coinstallable?: (mp: MatrixPlatform, pkg: string, revdep: string) => boolean | undefined;
   maxRevdeps?: number;
 }
 
@@ -120,15 +127,37 @@ export function planJobs(input: PlanInput): OpamRepoPlan {
     if (!REVDEP_KINDS.has(c.change)) continue;
     const found = input.revdeps(c.pkg, inPr);
     const chosen = chooseRevdeps(found).filter((r) => !taken.has(r.name));
-    const kept = chosen.slice(0, Math.max(0, budget));
-    budget -= kept.length;
-    for (const r of kept) taken.add(r.name);
     const canHost = installability(c.pkg, input.textOf(c.pkg));
-    const whys = kept.map((r) => ({ pkg: r.pkg, why: installability(r.pkg, input.textOf(r.pkg)) }));
-    const builds = hosts
-      .filter((mp) => canHost(mp) === undefined)
-      .map((mp) => ({ variant: mp.platform.variant, packages: whys.filter((r) => r.why(mp) === undefined).map((r) => r.pkg) }));
-    revdeps.push({ pkg: c.pkg, total: found.length, capped: chosen.length - kept.length, builds });
+    const hostsHere = hosts.filter((mp) => canHost(mp) === undefined);
+    // Releases of each revdep package, newest first, each with its own installability.
+    const releases = new Map<string, Array<{ pkg: string; why: Why }>>();
+    for (const r of [...found].reverse()) {
+      const list = releases.get(r.name) ?? [];
+      list.push({ pkg: r.pkg, why: installability(r.pkg, input.textOf(r.pkg)) });
+      releases.set(r.name, list);
+    }
+    const perHost = hostsHere.map((mp) => ({ variant: mp.platform.variant, packages: [] as string[] }));
+    let capped = 0;
+    for (const r of chosen) {
+      if (budget <= 0) {
+        capped++;
+        continue;
+      }
+      const picks = hostsHere.map((mp) => {
+        const newest = releases.get(r.name)?.[0];
+        const ok = (x: { pkg: string; why: Why }): boolean | undefined => (x.why(mp) === undefined ? input.coinstallable?.(mp, c.pkg, x.pkg) : false);
+        // Without a verdict on this host: the newest release, where its opam file allows (the graph's answer).
+        if (newest === undefined || ok(newest) === undefined) return newest !== undefined && newest.why(mp) === undefined ? newest.pkg : undefined;
+        return releases.get(r.name)?.find((x) => ok(x) === true)?.pkg;
+      });
+      // A package no host can install with the release is no revdep job, and takes no place under the cap.
+      if (input.coinstallable !== undefined && picks.every((p) => p === undefined)) continue;
+      budget--;
+      taken.add(r.name);
+      picks.forEach((p, i) => p !== undefined && perHost[i]!.packages.push(p));
+    }
+    const builds = perHost;
+    revdeps.push({ pkg: c.pkg, total: found.length, capped, builds });
   }
   return { jobs, revdeps };
 }

@@ -16,9 +16,14 @@ import { listFiles } from './list-files.ts';
 import type { JobOutcome } from './job-outcome.ts';
 import { runOpamRepoAnalysis } from './opam-repo-analysis.ts';
 import type { PrCommitsOptions } from '../source/pr-commits.ts';
+import type { UniverseAtResult } from './opam-repo-universe.ts';
 
 /** The OCaml releases at an opam-repository commit (ocamlReleasesAt, bound to the runner's settings). */
 export type ReleasesAt = (opamRepoCommit: string) => Promise<OcamlReleases>;
+/** The packages at an opam-repository commit, for the solver (universeAt, bound to the runner's settings). */
+export type UniverseAt = (opamRepoCommit: string) => Promise<UniverseAtResult>;
+
+const NO_SOLVER = 'platforms are judged by `available` and the `ocaml` constraint alone, and opam solves in each build';
 
 function checkedPreset(name: string): PresetName {
   if (!isPresetName(name)) throw new PlatformCatalogueError(`unknown platform preset "${name}"`);
@@ -31,6 +36,9 @@ function checkedPreset(name: string): PresetName {
  * opam-repo-ci does instead; that needs `opamRepo` (the work directory and the job token).
  * A preset catalogue is made of the OCaml releases `releasesAt` finds at the pinned
  * opam-repository commit (without it, or when it cannot read them: cid's built-in list).
+ * With `universeAt`, each platform is solved against that commit's packages (exact dependency
+ * sets; platforms without a solution dropped); without it, or when they cannot be read, the log
+ * says so and platforms are judged as before.
  */
 export async function runAnalysisJob(
   job: Job,
@@ -38,6 +46,7 @@ export async function runAnalysisJob(
   log: (line: string) => void,
   opamRepo?: PrCommitsOptions,
   releasesAt?: ReleasesAt,
+  universeAt?: UniverseAt,
 ): Promise<JobOutcome> {
   const params = job.params;
   if (!params) return { status: 'errored', reason: 'the (analysis) job has no parameters (platform catalogue, opam-repository commit)' };
@@ -63,6 +72,13 @@ export async function runAnalysisJob(
       throw new PlatformCatalogueError('the (analysis) job names no platform catalogue');
     }
     log(`Analysing ${job.repo} at ${job.sha}: ${files.length} files, ${platforms.length} platforms, opam-repository ${params.opamRepoCommit}\n`);
+    const packages = universeAt ? await universeAt(params.opamRepoCommit) : { ok: false as const, reason: 'this runner reads no opam-repository' };
+    if (packages.ok) {
+      const how = packages.cached ? `loaded earlier in ${packages.loadMs} ms` : `loaded in ${packages.loadMs} ms`;
+      log(`Solving against opam-repository ${params.opamRepoCommit}: ${packages.releases} releases (${how})\n`);
+    } else {
+      log(`Not solving (${packages.reason}): ${NO_SOLVER}\n`);
+    }
     const result = await analyze({
       files,
       readFile: async (path) => {
@@ -72,6 +88,7 @@ export async function runAnalysisJob(
       },
       platforms,
       opamRepoCommit: params.opamRepoCommit,
+      ...(packages.ok ? { universe: packages.universe } : {}),
       log: (line) => log(`${line}\n`),
     });
     for (const j of result.jobs) log(`job ${j.name} on ${j.pool}${j.experimental ? ' (experimental)' : ''}\n`);

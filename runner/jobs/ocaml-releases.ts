@@ -19,15 +19,15 @@ export interface OcamlReleasesOptions {
 }
 
 export const NO_OPAM_REPO_URL = 'none';
-const DEFAULT_TIMEOUT_MS = 120_000;
-const FULL_SHA = /^[0-9a-f]{40}$/;
+export const DEFAULT_TIMEOUT_MS = 120_000;
+export const FULL_SHA = /^[0-9a-f]{40}$/;
 
 /** Results per url and full sha: a commit's tree never changes. */
 const known = new Map<string, Promise<string[]>>();
 /** One fetch at a time per store within this process (the slots of a runner share it). */
 let storeLock: Promise<unknown> = Promise.resolve();
 
-function initBare(dir: string): Promise<void> {
+export function initBare(dir: string): Promise<void> {
   return new Promise((res, rej) => {
     const child = spawn('git', ['init', '--bare', '-q', dir], { stdio: 'ignore' });
     child.on('error', rej);
@@ -35,7 +35,7 @@ function initBare(dir: string): Promise<void> {
   });
 }
 
-async function hasCommit(gitDir: string, rev: string): Promise<boolean> {
+export async function hasCommit(gitDir: string, rev: string): Promise<boolean> {
   return (await git(gitDir, ['cat-file', '-e', `${rev}^{commit}`], { okCodes: [0, 1, 128] })).code === 0;
 }
 
@@ -65,7 +65,8 @@ async function compilerVersions(commit: string, opts: OcamlReleasesOptions): Pro
   return listing.code === 0 ? listing.stdout.toString('utf8').split('\0').filter((s) => s !== '') : [];
 }
 
-function locked<T>(fn: () => Promise<T>): Promise<T> {
+/** Runs `fn` after the store's other users (one git fetch at a time per runner process). */
+export function locked<T>(fn: () => Promise<T>): Promise<T> {
   const mine = storeLock.catch(() => undefined).then(fn);
   storeLock = mine;
   return mine;

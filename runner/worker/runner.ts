@@ -14,6 +14,7 @@ import { JobLog } from '../logs/job-log.ts';
 import { fetchSource, SourceCache, sourceKey, SourceError, type SourceLease } from '../source/index.ts';
 import { runAnalysisJob } from '../jobs/analysis-job.ts';
 import { ocamlReleasesAt } from '../jobs/ocaml-releases.ts';
+import { universeAt } from '../jobs/opam-repo-universe.ts';
 import { runBuildJob } from '../jobs/build-job.ts';
 import { checkBaseImage } from '../jobs/base-image-check.ts';
 import type { JobOutcome } from '../jobs/job-outcome.ts';
@@ -327,7 +328,8 @@ export class Runner {
     if (job.kind === 'analysis') {
       const { workDir, opamRepoUrl } = this.d.config;
       const releasesAt = (commit: string) => ocamlReleasesAt(commit, { url: opamRepoUrl, workDir });
-      return runAnalysisJob(job, dir, (line) => write(stamp(line)), { workDir, token: jobToken }, releasesAt);
+      const packagesAt = (commit: string) => universeAt(commit, { url: opamRepoUrl, workDir });
+      return runAnalysisJob(job, dir, (line) => write(stamp(line)), { workDir, token: jobToken }, releasesAt, packagesAt);
     }
     return runBuildJob(job, {
       docker: this.d.docker,

@@ -68,11 +68,19 @@ export function reverseDependencies(universe: Universe, pkg: string, o: RevdepsO
   if (o.coinstallable) {
     const solver = new Solver(universe, { vars: o.vars, withTest: o.withTest, withDoc: o.withDoc, timeoutMs: o.timeoutMs, maxSteps: o.maxSteps, explain: false });
     const self = { name, constraint: { kind: 'atom' as const, atom: { op: '=' as const, version } }, text: pkg };
-    out = out.filter(
-      (r) =>
-        r.name !== name &&
-        solver.solve([self, { name: r.name, constraint: { kind: 'atom', atom: { op: '=', version: r.version } }, text: `${r.name}.${r.version}` }]).ok,
-    );
+    // A solution holds the changed release and every release it selected: without test or doc
+    // dependencies (which count only for requested packages) each of those is co-installable too,
+    // and needs no solve of its own.
+    const shown = new Set<string>();
+    const reuse = !o.withTest && !o.withDoc;
+    out = out.filter((r) => {
+      if (r.name === name) return false;
+      const key = `${r.name}.${r.version}`;
+      if (shown.has(key)) return true;
+      const res = solver.solve([self, { name: r.name, constraint: { kind: 'atom', atom: { op: '=', version: r.version } }, text: key }]);
+      if (res.ok && reuse) for (const x of res.selection) shown.add(`${x.name}.${x.version}`);
+      return res.ok;
+    });
   }
   return out
     .sort((a, b) => (a.name === b.name ? compareVersions(a.version, b.version) : a.name < b.name ? -1 : 1))

@@ -73,16 +73,40 @@ export class Solver {
   /** The clauses of each name's one-version rule: explanations keep or drop them as a whole. */
   private readonly ladders = new Map<string, Clause<Origin>[]>();
 
+  /**
+   * The global variables the encoding has read so far, with their values. Another platform that
+   * gives every one of them the same value would get the same clauses, so it may share this solver
+   * (see `agreesWith`).
+   */
+  readonly reads = new Map<string, string | boolean | undefined>();
+  private readonly vars: Record<string, string | boolean | undefined>;
+
   constructor(
     readonly universe: Universe,
     readonly options: SolverOptions,
-  ) {}
+  ) {
+    const reads = this.reads;
+    const vars = options.vars;
+    this.vars = new Proxy(vars, {
+      get(target, key) {
+        const value = typeof key === 'string' && Object.hasOwn(target, key) ? target[key] : undefined;
+        if (typeof key === 'string') reads.set(key, value);
+        return value;
+      },
+    });
+  }
+
+  /** Whether `vars` give every variable read so far the value this solver was given. */
+  agreesWith(vars: Record<string, string | boolean>): boolean {
+    for (const [k, v] of this.reads) if ((Object.hasOwn(vars, k) ? vars[k] : undefined) !== v) return false;
+    return true;
+  }
 
   private envFor(r: Release, requested: boolean): VariableEnv {
     const o = this.options;
     // Test and doc dependencies count only for the requested packages, as `opam install --with-test`.
     const flags = { post: true, withTest: requested && (o.withTest ?? false), withDoc: requested && (o.withDoc ?? false), pinned: o.pins?.[r.name] !== undefined };
-    return releaseEnv(r, flags, o.vars);
+    return releaseEnv(r, flags, this.vars);
   }
 
   private available(r: Release): boolean {

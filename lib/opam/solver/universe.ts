@@ -60,6 +60,22 @@ export class Universe {
     return u;
   }
 
+  /**
+   * This universe with the names of `entries` replaced by those releases alone (pinned packages:
+   * the repository's own opam files). The other names' lists are shared, not copied, so a
+   * universe loaded once per opam-repository commit serves every analysis unchanged.
+   */
+  withPinned(entries: Iterable<[string, string]>): Universe {
+    const pinned = Universe.fromTexts(entries);
+    // Pinned to a directory: opam's is_dev_package holds, so `dev` filters are true for them.
+    for (const list of pinned.byName.values()) for (const r of list) r.dev = true;
+    const u = new Universe();
+    for (const [name, list] of this.byName) u.byName.set(name, list);
+    for (const [name, list] of pinned.byName) u.byName.set(name, list);
+    u.unreadable.push(...this.unreadable, ...pinned.unreadable);
+    return u;
+  }
+
   add(pkg: string, text: string): void {
     const dot = pkg.indexOf('.');
     if (dot <= 0) return;
