@@ -8,6 +8,7 @@ import { numericUser, resolveBaseImage } from './base-image.ts';
 import type { BaseImage } from './base-image.ts';
 import { hashedStep, stepKey } from './cache-key.ts';
 import type { ResourceLimits, StepConfig } from './container-config.ts';
+import { RUNNER_LABEL } from './container-config.ts';
 import { executeCopy } from './copy-step.ts';
 import { CopySourceError, ExecutorError } from './errors.ts';
 import { LinePrefixer, stampLine } from './log-lines.ts';
@@ -30,6 +31,8 @@ export interface ExecuteBuildOptions {
   sourceDir: string;
   pool: Pool;
   jobId: string;
+  /** The runner running the job: labels its containers, so a restarted runner finds its orphans. */
+  runnerId?: string;
   limits: ResourceLimits;
   /** For the whole job, cache replays included. */
   timeoutMs: number;
@@ -315,6 +318,7 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
         pool: opts.pool,
         platform,
         jobId: opts.jobId,
+        ...(opts.runnerId ? { labels: { [RUNNER_LABEL]: opts.runnerId } } : {}),
         index,
         base,
         parentImage,

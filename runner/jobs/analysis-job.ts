@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Job } from '../../lib/contract/index.ts';
+import type { RunnerJob } from '../../lib/contract/index.ts';
 import {
   AnalysisError,
   analyze,
@@ -33,7 +33,7 @@ function checkedPreset(name: string): PresetName {
  * opam-repository commit (without it, or when it cannot read them: cid's built-in list).
  */
 export async function runAnalysisJob(
-  job: Job,
+  job: RunnerJob,
   sourceDir: string,
   log: (line: string) => void,
   opamRepo?: PrCommitsOptions,

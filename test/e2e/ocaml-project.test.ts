@@ -10,8 +10,6 @@ import { until } from '../support/control-plane.ts';
 import { ensureDocker, ocamlImage } from '../support/images.ts';
 import { RUNNER_SECRET, logText, testRunner } from '../support/runner-harness.ts';
 import { makePushPayload } from '../support/webhooks.ts';
-import { FastProbotOctokit } from '../support/fake-github/fast-octokit.ts';
-import { CheckRunReporter } from '../../runner/github/check-run-reporter.ts';
 import { pipelineId } from '../../lib/contract/index.ts';
 
 const FIXTURE = new URL('../fixtures/ocaml-project/', import.meta.url).pathname;
@@ -61,7 +59,7 @@ after(async () => {
 test('a push builds and tests a two-package OCaml project on two platforms; one fails on purpose', { timeout: 600_000 }, async (t) => {
   if (skip || !h) return t.skip(skip || 'no harness');
   const { cp, fake } = h;
-  const runner = await testRunner(cp, 'linux-x86_64', { reporter: new CheckRunReporter(FastProbotOctokit), env: { CID_RUNNER_CONCURRENCY: '2' } });
+  const runner = await testRunner(cp, 'linux-x86_64', { env: { CID_RUNNER_CONCURRENCY: '2' } });
   try {
     const r = await h.deliver('push', makePushPayload({ repo: REPO, sha: SHA, installationId: INST }));
     assert.equal(r.result?.action, 'pipeline');
