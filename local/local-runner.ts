@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
-import { runnerCredential } from '../app/runner-api/index.ts';
+import { bootstrapToken, runnerCredential } from '../app/runner-api/index.ts';
+import { PoolSchema, poolForArch, type Pool } from '../lib/contract/index.ts';
 import type { ControlPlane } from './start-control-plane.ts';
 import { loadRunnerConfig } from '../runner/config/index.ts';
 import { startRunner, type StartedRunner } from '../runner/worker/index.ts';
@@ -9,15 +10,22 @@ export const LOCAL_RUNNER_ID = 'local';
 
 /**
  * The settings that attach a runner to a control plane running in this process: its DynamoDB
- * and SQS endpoints, its runner API, and a credential for `id` derived from `secret`.
+ * and SQS endpoints, its runner API, and, derived from `secret`, its pool's bootstrap token
+ * (CID_RUNNER_BOOTSTRAP_TOKEN, to register) and the older per-runner CID_RUNNER_TOKEN.
  */
-export function attachedRunnerEnv(cp: Pick<ControlPlane, 'config' | 'url'>, id: string, secret: string | undefined): Record<string, string> {
+export function attachedRunnerEnv(
+  cp: Pick<ControlPlane, 'config' | 'url'>,
+  id: string,
+  secret: string | undefined,
+  pool: Pool | undefined = poolForArch(process.arch),
+): Record<string, string> {
   return {
     DYNAMODB_ENDPOINT: cp.config.dynamoEndpoint ?? '',
     SQS_ENDPOINT: cp.config.sqsEndpoint ?? '',
     CID_API_URL: cp.url,
     CID_RUNNER_ID: id,
     ...(secret ? { CID_RUNNER_TOKEN: runnerCredential(secret, id) } : {}),
+    ...(secret && pool ? { CID_RUNNER_BOOTSTRAP_TOKEN: bootstrapToken(secret, pool) } : {}),
   };
 }
 
@@ -37,7 +45,7 @@ export async function startLocalRunner(cp: ControlPlane, log: Logger, env: NodeJ
   }
   const config = loadRunnerConfig({
     ...env,
-    ...attachedRunnerEnv(cp, LOCAL_RUNNER_ID, cp.config.runnerSecret),
+    ...attachedRunnerEnv(cp, LOCAL_RUNNER_ID, cp.config.runnerSecret, PoolSchema.optional().parse(env.CID_RUNNER_POOL || undefined) ?? poolForArch(process.arch)),
     // Ctrl-C should not wait on a 20 s long poll or a 5-minute grace period on a developer's machine.
     CID_RUNNER_POLL_SECONDS: env.CID_RUNNER_POLL_SECONDS ?? '2',
     CID_RUNNER_GRACE_SECONDS: env.CID_RUNNER_GRACE_SECONDS ?? '5',

@@ -1,1 +1,2 @@
 export * from './repositories-routes.ts';
+export * from './runners-routes.ts';

@@ -25,7 +25,7 @@ const ListQuery = z.object({
   cursor: z.string().max(1024).optional(),
 });
 
-function requireAdmin(svc: Services, c: Context): void {
+export function requireAdmin(svc: Services, c: Context): void {
   const expected = svc.config.adminToken;
   if (!expected) throw new NotConfiguredError('the admin API is disabled: set CID_ADMIN_TOKEN');
   const got = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];

@@ -50,6 +50,12 @@ export const EnvSchema = z.object({
   CID_SWEEP_STALE_RUNNING_SECONDS: z.preprocess(emptyToUndefined, seconds.optional()),
   /** The runners' staleness (runner/config): read here too, so the stale-running sweep follows it. */
   CID_RUNNER_STALE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().positive().default(HEARTBEAT_DEFAULTS.staleSeconds)),
+  /** The runners' heartbeat period, told to each runner when it registers. */
+  CID_RUNNER_HEARTBEAT_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().positive().default(HEARTBEAT_DEFAULTS.heartbeatSeconds)),
+  /** Lifetime of a runner's credential (runner API); runners renew it before it ends. */
+  CID_RUNNER_CREDENTIAL_HOURS: z.coerce.number().positive().max(24 * 7).default(12),
+  /** Log chunks (≤ 64 KiB each) the runner API stores per run of a job: the control plane's log cap. */
+  CID_JOB_LOG_MAX_CHUNKS: z.coerce.number().int().positive().default(20_000),
   CID_MAX_WEBHOOK_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
   /** Platform catalogue: a preset name (`all`, `minimal`) or a YAML/JSON file. */
   CID_PLATFORMS: z.string().min(1).default('all'),

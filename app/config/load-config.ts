@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { ConfigError } from '../../lib/errors/index.ts';
+import { MIN_BEATS_BEFORE_STALE } from '../../lib/contract/heartbeat.ts';
 import { EnvSchema, type Env } from './config-schema.ts';
 
 export interface GitHubAppConfig {
@@ -44,6 +45,8 @@ export interface Config {
   githubMissing: string[];
   adminToken?: string;
   runnerSecret?: string;
+  /** What the runner API tells runners and checks leases against. */
+  runnerApi: { heartbeatSeconds: number; staleSeconds: number; credentialSeconds: number; maxLogChunks: number };
   sweepAfterSeconds: number;
   sweepIntervalSeconds: number;
   sweepStaleRunningSeconds: number;
@@ -94,6 +97,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       ? { appId: env.APP_ID as number, privateKey: privateKey as string, webhookSecret: env.WEBHOOK_SECRET as string, baseUrl, webUrl }
       : undefined;
 
+  if (env.CID_RUNNER_STALE_SECONDS < MIN_BEATS_BEFORE_STALE * env.CID_RUNNER_HEARTBEAT_SECONDS) {
+    throw new ConfigError(
+      `CID_RUNNER_STALE_SECONDS (${env.CID_RUNNER_STALE_SECONDS}) must be at least ${MIN_BEATS_BEFORE_STALE} heartbeats (CID_RUNNER_HEARTBEAT_SECONDS=${env.CID_RUNNER_HEARTBEAT_SECONDS}): a late beat would lose live jobs`,
+    );
+  }
+
   const prefix = `cid-${env.CID_STAGE}`;
   return {
     env,
@@ -111,6 +120,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     githubMissing,
     adminToken: env.CID_ADMIN_TOKEN,
     runnerSecret: env.CID_RUNNER_SECRET,
+    runnerApi: {
+      heartbeatSeconds: env.CID_RUNNER_HEARTBEAT_SECONDS,
+      staleSeconds: env.CID_RUNNER_STALE_SECONDS,
+      credentialSeconds: Math.round(env.CID_RUNNER_CREDENTIAL_HOURS * 3600),
+      maxLogChunks: env.CID_JOB_LOG_MAX_CHUNKS,
+    },
     sweepAfterSeconds: env.CID_SWEEP_AFTER_SECONDS,
     sweepIntervalSeconds: env.CID_SWEEP_INTERVAL_SECONDS,
     // A job is dead when its heartbeat is stale for the runners: no reason for the sweep to wait longer.

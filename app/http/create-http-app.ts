@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Services } from '../services.ts';
 import { errorResponse, PayloadTooLargeError } from '../../lib/errors/index.ts';
 import { handleWebhook } from '../webhooks/index.ts';
-import { repositoriesRoutes } from '../admin/index.ts';
+import { repositoriesRoutes, runnersRoutes } from '../admin/index.ts';
 import { runnerRoutes } from '../runner-api/index.ts';
 import { mountWeb } from '../web/index.ts';
 import { health, type HealthProbe } from './health.ts';
@@ -52,6 +52,7 @@ export function createHttpApp(svc: Services, opts: HttpAppOptions = {}): Hono {
   );
 
   app.route('/api/admin/repositories', repositoriesRoutes(svc));
+  app.route('/api/admin/runners', runnersRoutes(svc));
   app.route('/api/runner', runnerRoutes(svc));
   mountWeb(app, svc);
   opts.mount?.(app);

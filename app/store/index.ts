@@ -8,3 +8,4 @@ export * from './jobs-store.ts';
 export * from './logs-store.ts';
 export * from './deliveries-store.ts';
 export * from './reports-store.ts';
+export * from './runners-store.ts';

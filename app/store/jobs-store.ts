@@ -23,6 +23,18 @@ interface ConditionalUpdate {
 // Attribute names that DynamoDB reserves, always written through these aliases.
 const NAMES = { '#s': 'status', '#p': 'pool', '#o': 'output' };
 
+/** What a job given back to the queue loses: its runner, heartbeat and lease. */
+const RELEASED = 'runnerId, heartbeatAt, startedAt, runningPool, leaseHash';
+
+/** A runner API lease, checked in the same conditional write that acts on it. */
+export interface LeaseCheck {
+  attempt: number;
+  /** sha256 of the lease's token, as stored on the job. */
+  hash: string;
+  /** The lease has expired when the heartbeat is older than this. */
+  staleBefore: string;
+}
+
 /**
  * Jobs and their life cycle. Every transition is one conditional write on one item (dynalite has
  * no transactions), so concurrent runners, sweepers and users can never both win.
@@ -97,20 +109,51 @@ export class JobsStore {
    * A runner takes a job: queued → running, or running with a stale heartbeat (its runner died)
    * → running again. The condition makes a duplicated or redelivered message harmless.
    */
-  claim(id: string, opts: { runnerId: string; generation: number; staleBefore: string }): Promise<Job | undefined> {
+  claim(
+    id: string,
+    opts: { runnerId: string; generation: number; staleBefore: string; lease?: { attempt: number; hash: string } },
+  ): Promise<Job | undefined> {
+    const values: Record<string, unknown> = {
+      ':running': 'running',
+      ':queued': 'queued',
+      ':r': opts.runnerId,
+      ':one': 1,
+      ':now': nowIso(),
+      ':g': opts.generation,
+      ':true': true,
+      ':stale': opts.staleBefore,
+    };
+    let condition = 'generation = :g AND cancelRequested <> :true AND (#s = :queued OR (#s = :running AND heartbeatAt < :stale))';
+    // A lease names its attempt: the claim holds only if nobody claimed in between.
+    if (opts.lease) {
+      condition += ' AND attempt = :prev';
+      values[':prev'] = opts.lease.attempt - 1;
+      values[':lh'] = opts.lease.hash;
+    }
+    const lease = opts.lease ? ', leaseHash = :lh' : '';
     return this.transition(id, {
-      update: 'SET #s = :running, runnerId = :r, attempt = attempt + :one, startedAt = :now, heartbeatAt = :now, runningPool = #p REMOVE queuedPool, queuedSince',
-      condition: 'generation = :g AND cancelRequested <> :true AND (#s = :queued OR (#s = :running AND heartbeatAt < :stale))',
-      values: {
-        ':running': 'running',
-        ':queued': 'queued',
-        ':r': opts.runnerId,
-        ':one': 1,
-        ':now': nowIso(),
-        ':g': opts.generation,
-        ':true': true,
-        ':stale': opts.staleBefore,
-      },
+      update: `SET #s = :running, runnerId = :r, attempt = attempt + :one, startedAt = :now, heartbeatAt = :now, runningPool = #p${lease} REMOVE queuedPool, queuedSince${opts.lease ? '' : ', leaseHash'}`,
+      condition,
+      values,
+    });
+  }
+
+  /** The lease conditions of the runner API: this runner, this attempt, this lease, not expired. */
+  private static leaseCondition(values: Record<string, unknown>, lease: LeaseCheck | undefined): string {
+    if (!lease) return '';
+    values[':a'] = lease.attempt;
+    values[':lh'] = lease.hash;
+    values[':stale'] = lease.staleBefore;
+    return ' AND attempt = :a AND leaseHash = :lh AND heartbeatAt >= :stale';
+  }
+
+  /** Refreshes the heartbeat of the lease holder; undefined if the lease no longer holds. */
+  beat(id: string, runnerId: string, lease: LeaseCheck): Promise<Job | undefined> {
+    const values: Record<string, unknown> = { ':now': nowIso(), ':running': 'running', ':r': runnerId };
+    return this.transition(id, {
+      update: 'SET heartbeatAt = :now',
+      condition: `#s = :running AND runnerId = :r${JobsStore.leaseCondition(values, lease)}`,
+      values,
     });
   }
 
@@ -129,8 +172,10 @@ export class JobsStore {
     id: string,
     runnerId: string,
     result: { status: Exclude<JobStatus, 'queued' | 'running'>; reason?: string; output?: unknown; report?: JobReport },
+    lease?: LeaseCheck,
   ): Promise<Job | undefined> {
     const values: Record<string, unknown> = { ':s': result.status, ':now': nowIso(), ':running': 'running', ':r': runnerId };
+    const leased = JobsStore.leaseCondition(values, lease);
     const sets = ['#s = :s', 'finishedAt = :now'];
     if (result.reason !== undefined) {
       sets.push('reason = :reason');
@@ -144,15 +189,17 @@ export class JobsStore {
       sets.push('report = :report');
       values[':report'] = result.report;
     }
-    return this.transition(id, { update: `SET ${sets.join(', ')} REMOVE runningPool`, condition: '#s = :running AND runnerId = :r', values });
+    // leaseHash stays: a finish repeated by the same lease is recognised and answered.
+    return this.transition(id, { update: `SET ${sets.join(', ')} REMOVE runningPool`, condition: `#s = :running AND runnerId = :r${leased}`, values });
   }
 
   /** Gives a running job back to the queue (runner shutting down); the next claim runs it again. */
-  release(id: string, runnerId: string): Promise<Job | undefined> {
+  release(id: string, runnerId: string, lease?: LeaseCheck): Promise<Job | undefined> {
+    const values: Record<string, unknown> = { ':queued': 'queued', ':running': 'running', ':r': runnerId, ':now': nowIso() };
     return this.transition(id, {
-      update: 'SET #s = :queued, queuedPool = #p, queuedSince = :now REMOVE runnerId, heartbeatAt, startedAt, runningPool',
-      condition: '#s = :running AND runnerId = :r',
-      values: { ':queued': 'queued', ':running': 'running', ':r': runnerId, ':now': nowIso() },
+      update: `SET #s = :queued, queuedPool = #p, queuedSince = :now REMOVE ${RELEASED}`,
+      condition: `#s = :running AND runnerId = :r${JobsStore.leaseCondition(values, lease)}`,
+      values,
     });
   }
 
@@ -162,7 +209,7 @@ export class JobsStore {
    */
   releaseAbandoned(id: string, runnerId: string, heartbeatAt: string): Promise<Job | undefined> {
     return this.transition(id, {
-      update: 'SET #s = :queued, queuedPool = #p, queuedSince = :now REMOVE runnerId, heartbeatAt, startedAt, runningPool',
+      update: `SET #s = :queued, queuedPool = #p, queuedSince = :now REMOVE ${RELEASED}`,
       condition: '#s = :running AND runnerId = :r AND heartbeatAt = :hb',
       values: { ':queued': 'queued', ':running': 'running', ':r': runnerId, ':hb': heartbeatAt, ':now': nowIso() },
     });
@@ -171,7 +218,7 @@ export class JobsStore {
   /** Gives a running job whose runner went silent back to the queue; undefined if it moved on meanwhile. */
   releaseStale(id: string, staleBefore: string): Promise<Job | undefined> {
     return this.transition(id, {
-      update: 'SET #s = :queued, queuedPool = #p, queuedSince = :now REMOVE runnerId, heartbeatAt, startedAt, runningPool',
+      update: `SET #s = :queued, queuedPool = #p, queuedSince = :now REMOVE ${RELEASED}`,
       condition: '#s = :running AND heartbeatAt < :stale',
       values: { ':queued': 'queued', ':running': 'running', ':now': nowIso(), ':stale': staleBefore },
     });
@@ -200,7 +247,7 @@ export class JobsStore {
     return this.transition(id, {
       update:
         'SET #s = :queued, generation = generation + :one, cancelRequested = :false, queuedAt = :now, queuedPool = #p, queuedSince = :now ' +
-        'REMOVE reason, startedAt, finishedAt, runnerId, heartbeatAt, checkRunId, checkReported, #o',
+        'REMOVE reason, startedAt, finishedAt, runnerId, heartbeatAt, leaseHash, checkRunId, checkReported, #o',
       condition: 'attribute_exists(id) AND NOT (#s IN (:queued, :running))',
       values: { ':queued': 'queued', ':running': 'running', ':one': 1, ':false': false, ':now': now },
     });
@@ -257,6 +304,30 @@ export class JobsStore {
   /** Queued jobs of a pool whose last enqueue is older than `before` (for the sweeper). */
   listQueuedSince(pool: Pool, before: string, limit = 100): Promise<Job[]> {
     return this.listSparse('by-queued', pool, before, limit);
+  }
+
+  /**
+   * The running jobs one runner holds in a pool (at most `limit`): the pool's running index,
+   * filtered by runner, read page by page until `limit` are found.
+   */
+  async listHeldBy(pool: Pool, runnerId: string, limit = 1000): Promise<Job[]> {
+    const jobs: Job[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'by-running',
+          KeyConditionExpression: 'runningPool = :p',
+          FilterExpression: 'runnerId = :r',
+          ExpressionAttributeValues: { ':p': pool, ':r': runnerId },
+          ExclusiveStartKey: start,
+        }),
+      );
+      jobs.push(...(out.Items ?? []).map(parse));
+      start = out.LastEvaluatedKey;
+    } while (start && jobs.length < limit);
+    return jobs.slice(0, limit);
   }
 
   /** Running jobs of a pool that started before `before` (for the sweeper's look at stale heartbeats). */

@@ -1,4 +1,5 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailed } from './dynamo-errors.ts';
 import { LogChunkSchema, type LogChunk } from '../../lib/contract/index.ts';
 
 const StoredChunkSchema = LogChunkSchema.omit({ jobId: true });
@@ -23,6 +24,21 @@ export class LogsStore {
         ConditionExpression: 'attribute_not_exists(seq)',
       }),
     );
+  }
+
+  /**
+   * Idempotent append (runner API): a chunk already stored with the same text is `same`, with
+   * other text `conflict`; nothing is ever overwritten.
+   */
+  async appendOnce(logId: string, seq: number, text: string): Promise<'stored' | 'same' | 'conflict'> {
+    try {
+      await this.append(logId, seq, text);
+      return 'stored';
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { logId, seq }, ConsistentRead: true }));
+    return out.Item?.text === text ? 'same' : 'conflict';
   }
 
   /** Chunks from `fromSeq` on, a page at a time, so a reader never holds a whole log. */

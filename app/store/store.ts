@@ -7,6 +7,7 @@ import { JobsStore } from './jobs-store.ts';
 import { LogsStore } from './logs-store.ts';
 import { DeliveriesStore } from './deliveries-store.ts';
 import { ReportsStore } from './reports-store.ts';
+import { RunnersStore } from './runners-store.ts';
 
 /** All of cid's records, one store per table. */
 export interface Store {
@@ -18,6 +19,7 @@ export interface Store {
   logs: LogsStore;
   deliveries: DeliveriesStore;
   reports: ReportsStore;
+  runners: RunnersStore;
 }
 
 export function createStore(db: DynamoDBDocumentClient, prefix: string): Store {
@@ -31,5 +33,6 @@ export function createStore(db: DynamoDBDocumentClient, prefix: string): Store {
     logs: new LogsStore(db, t.logs),
     deliveries: new DeliveriesStore(db, t.deliveries),
     reports: new ReportsStore(db, t.reports),
+    runners: new RunnersStore(db, t.runners),
   };
 }

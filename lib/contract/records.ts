@@ -100,6 +100,8 @@ export const JobSchema = z.object({
   timeoutSeconds: z.number().int().positive().default(3600),
   cancelRequested: z.boolean().default(false),
   runnerId: z.string().optional(),
+  /** sha256 (hex) of the current lease's token (runner API); never shown outside the control plane. */
+  leaseHash: z.string().optional(),
   checkRunId: z.number().int().optional(),
   /** The state last shown on the job's check run, so unchanged jobs cost no GitHub call. */
   checkReported: z.string().optional(),

@@ -23,7 +23,7 @@ export interface TableDef {
   ttlAttribute?: string;
 }
 
-export type TableKey = 'repositories' | 'pipelines' | 'refs' | 'jobs' | 'logs' | 'deliveries' | 'reports';
+export type TableKey = 'repositories' | 'pipelines' | 'refs' | 'jobs' | 'logs' | 'deliveries' | 'reports' | 'runners';
 
 export const TABLES: readonly TableDef[] = [
   {
@@ -73,6 +73,12 @@ export const TABLES: readonly TableDef[] = [
     hash: { name: 'id', type: 'S' },
     indexes: [],
     ttlAttribute: 'expiresAt',
+  },
+  {
+    // Registered runners (the runner API): pool, current registration, last seen, revocation.
+    key: 'runners',
+    hash: { name: 'id', type: 'S' },
+    indexes: [],
   },
 ];
 

@@ -24,6 +24,7 @@ const NOT_INHERITED = [
   'CID_RUNNER_POOL',
   'CID_RUNNER_ID',
   'CID_RUNNER_TOKEN',
+  'CID_RUNNER_BOOTSTRAP_TOKEN',
   'CID_API_URL',
   'CID_METRICS_PORT',
 ];
@@ -83,7 +84,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       const id = `local-${pool}`;
       const config = loadRunnerConfig({
         ...env,
-        ...attachedRunnerEnv(cp, id, secret),
+        ...attachedRunnerEnv(cp, id, secret, pool),
         CID_RUNNER_POOL: pool,
         CID_RUNNER_CONCURRENCY: String(emulated ? 1 : o.concurrency),
         // A local run should notice new jobs and Ctrl-C at once, not after a 20 s long poll.

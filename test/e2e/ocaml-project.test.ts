@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { startHarness, type Harness } from '../support/github-harness.ts';
 import { until } from '../support/control-plane.ts';
 import { ensureDocker, ocamlImage } from '../support/images.ts';
-import { RUNNER_SECRET, logText, testRunner } from '../support/runner-harness.ts';
+import { RUNNER_CP_ENV, logText, testRunner } from '../support/runner-harness.ts';
 import { makePushPayload } from '../support/webhooks.ts';
 import { pipelineId } from '../../lib/contract/index.ts';
 
@@ -48,7 +48,7 @@ before(async () => {
       '',
     ].join('\n'),
   );
-  h = await startHarness({ CID_PLATFORMS: catalogue, CID_RUNNER_SECRET: RUNNER_SECRET });
+  h = await startHarness({ CID_PLATFORMS: catalogue, ...RUNNER_CP_ENV });
   h.fake.addInstallation({ id: INST, account: 'ocaml-e2e', repositories: [REPO] });
   h.fake.setRepoFiles(REPO, SHA, fixtureFiles(), { refs: ['main'] });
 });

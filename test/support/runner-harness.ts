@@ -13,6 +13,8 @@ import { startRunner, type StartedRunner } from '../../runner/worker/index.ts';
 import { until } from './control-plane.ts';
 
 export const RUNNER_SECRET = 'test-runner-secret-0123456789';
+/** A control plane for runner tests: the runner API on, and short heartbeats (told to runners at register). */
+export const RUNNER_CP_ENV = { CID_RUNNER_SECRET: RUNNER_SECRET, CID_RUNNER_HEARTBEAT_SECONDS: '0.5', CID_RUNNER_STALE_SECONDS: '3' };
 
 /**
  * A git repository with one commit of these files; returns its path and the commit. A unique
@@ -32,18 +34,16 @@ export function gitRepo(files: Record<string, string>): { path: string; sha: str
 }
 
 /** Environment for a runner that reaches a test control plane's store, queues and API. */
-export function runnerEnv(cp: ControlPlane, id: string, extra: Record<string, string> = {}): Record<string, string> {
+export function runnerEnv(cp: ControlPlane, id: string, extra: Record<string, string> = {}, pool?: Pool): Record<string, string> {
   return {
     CID_STAGE: 'test',
     LOG_LEVEL: 'silent',
-    ...attachedRunnerEnv(cp, id, RUNNER_SECRET),
+    ...attachedRunnerEnv(cp, id, RUNNER_SECRET, pool),
     CID_RUNNER_WORK_DIR: mkdtempSync(join(tmpdir(), 'cid-runner-work-')),
     CID_CACHE_PREFIX: `cid-test-${randomBytes(3).toString('hex')}`,
     CID_JOB_MEMORY_MB: '512',
     CID_JOB_CPUS: '1',
     CID_JOB_PIDS: '256',
-    CID_RUNNER_HEARTBEAT_SECONDS: '0.5',
-    CID_RUNNER_STALE_SECONDS: '3',
     CID_RUNNER_POLL_SECONDS: '1',
     // The step cache repository is shared by the test files running at once: no runner prunes it.
     CID_RUNNER_CACHE_PRUNE_INTERVAL_SECONDS: '0',
@@ -57,7 +57,7 @@ export async function testRunner(
   opts: { id?: string; env?: Record<string, string> } = {},
 ): Promise<StartedRunner & { config: RunnerConfig }> {
   const id = opts.id ?? `runner-${pool}-${randomBytes(3).toString('hex')}`;
-  const config = loadRunnerConfig(runnerEnv(cp, id, opts.env), { pool });
+  const config = loadRunnerConfig(runnerEnv(cp, id, opts.env, pool), { pool });
   const started = await startRunner(config, createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }));
   return { ...started, config };
 }

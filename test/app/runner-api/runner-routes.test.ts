@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../support/github-harness.ts';
 import { RUNNER_SECRET } from '../../support/runner-harness.ts';
-import { runnerCredential, verifyRunnerCredential } from '../../../app/runner-api/index.ts';
+import { runnerCredential, verifyLegacyRunnerCredential } from '../../../app/runner-api/index.ts';
 import { jobIdFor } from '../../../app/store/index.ts';
 import { UnauthorizedError } from '../../../lib/errors/index.ts';
 
@@ -24,15 +24,15 @@ async function ask(credential: string | undefined, body: unknown) {
   return { status: res.status, json: (await res.json()) as Record<string, any> };
 }
 
-test('credentials are per runner and checked with the secret', () => {
+test('legacy credentials (CID_RUNNER_TOKEN) are per runner and checked with the secret', () => {
   const c = runnerCredential(RUNNER_SECRET, 'r-1');
-  assert.equal(verifyRunnerCredential(RUNNER_SECRET, c), 'r-1');
-  assert.throws(() => verifyRunnerCredential('another-secret-0123456789', c), UnauthorizedError);
-  assert.throws(() => verifyRunnerCredential(RUNNER_SECRET, c.replace('r-1', 'r-2')), /bad credential for runner r-2/);
-  assert.throws(() => verifyRunnerCredential(RUNNER_SECRET, undefined), /CID_RUNNER_TOKEN/);
+  assert.equal(verifyLegacyRunnerCredential(RUNNER_SECRET, c), 'r-1');
+  assert.throws(() => verifyLegacyRunnerCredential('another-secret-0123456789', c), UnauthorizedError);
+  assert.throws(() => verifyLegacyRunnerCredential(RUNNER_SECRET, c.replace('r-1', 'r-2')), /bad credential for runner r-2/);
+  assert.throws(() => verifyLegacyRunnerCredential(RUNNER_SECRET, undefined), /CID_RUNNER_TOKEN/);
 });
 
-test('a runner gets a token restricted to the repository of a job running on it, and only then', async () => {
+test('a legacy runner ({jobId} request) gets a token restricted to the repository of a job running on it, and only then', async () => {
   const pid = `${REPO}@${sha}`;
   const id = jobIdFor(pid, 'build');
   await h.cp.svc.store.jobs.create({

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestControlPlane } from '../../support/control-plane.ts';
 import { ensureDocker, busyboxImage, canEmulateArm64 } from '../../support/images.ts';
-import { RUNNER_SECRET, gitRepo, logText, plannedJob, submitJobs, testRunner, waitJob } from '../../support/runner-harness.ts';
+import { RUNNER_CP_ENV, gitRepo, logText, plannedJob, submitJobs, testRunner, waitJob } from '../../support/runner-harness.ts';
 import type { ControlPlane } from '../../../local/start-control-plane.ts';
 
 let cp: ControlPlane;
@@ -16,7 +16,7 @@ before(async () => {
   if (skip) return;
   amd64 = await busyboxImage('amd64');
   if (canEmulateArm64()) arm64 = await busyboxImage('arm64');
-  cp = await startTestControlPlane({ CID_RUNNER_SECRET: RUNNER_SECRET });
+  cp = await startTestControlPlane({ ...RUNNER_CP_ENV });
 });
 after(async () => {
   await cp?.stop();
