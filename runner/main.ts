@@ -35,6 +35,13 @@ const program = new Command('cid-runner')
       log.info({ signal, graceMs: config.graceMs }, 'stopping: no new jobs; running jobs get the grace period');
       void started.stop().then(() => process.exit(0));
     };
+    // A runner whose credential is refused takes no more jobs: exit, so its supervisor starts it again (it registers anew).
+    void started.runner.done.then(async () => {
+      if (stopping) return;
+      stopping = true;
+      await started.stop(config.graceMs);
+      process.exit(75);
+    });
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });

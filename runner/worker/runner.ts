@@ -59,6 +59,8 @@ const stamp = (text: string): string => {
 export class Runner {
   private stopping = false;
   private readonly running = new Map<string, Running>();
+  /** Claims sent and not yet answered: stop() waits for them, so a job claimed meanwhile is handed back too. */
+  private readonly claiming = new Set<Promise<unknown>>();
   private slots: Promise<void>[] = [];
   private q: JobQueues | undefined;
   private registration: RegisterAnswer | undefined;
@@ -135,6 +137,7 @@ export class Runner {
     // Polls are not aborted: an aborted long poll can still take a message, which would then stay
     // invisible for the visibility timeout. A message that arrives while stopping is given back.
     this.stopping = true;
+    await Promise.allSettled([...this.claiming]);
     const all = Promise.all([...this.running.values()].map((r) => r.done));
     const inTime = await Promise.race([all.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref())]);
     const handedBack: string[] = [];
@@ -190,6 +193,21 @@ export class Runner {
     return l ? { m: l, priority: 'urgent' } : undefined;
   }
 
+  /**
+   * The control plane refuses our credential (revoked, or it could not be renewed): take no more
+   * jobs; `done` resolves when the slots have ended, and the process exits to register again.
+   */
+  private refused(err: RunnerApiError): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.d.log.error({ err }, 'the control plane refuses this runner\'s credential (revoked?): it takes no more jobs');
+  }
+
+  /** Resolves when every slot has ended: after stop(), or when the credential was refused. */
+  get done(): Promise<void> {
+    return Promise.all(this.slots).then(() => undefined);
+  }
+
   private async drop(priority: Priority, m: Message, why: string, extra: Record<string, unknown> = {}): Promise<void> {
     this.d.log.info({ ...extra, why }, 'job message dropped');
     await this.queues.delete(priority, m.ReceiptHandle ?? '');
@@ -200,12 +218,26 @@ export class Runner {
     if (isRejected(decoded)) return this.drop(priority, m, `invalid job message: ${decoded.error}`);
     const { jobId, generation } = decoded.body;
     const receipt = m.ReceiptHandle ?? '';
+    const retryAfter = Math.ceil(this.registration?.staleSeconds ?? 30) + 1;
     if (this.running.has(jobId)) {
-      // Our own job's message again (its visibility ran out): the run in progress keeps it.
-      await this.queues.extend(priority, receipt, this.d.config.visibilitySeconds).catch(() => undefined);
+      // Our own job's message again (a duplicate, or a redelivery): kept like a busy one, so it
+      // comes back and is dropped once the run in progress has finished the job.
+      await this.queues.extend(priority, receipt, retryAfter).catch(() => undefined);
       return;
     }
-    const answer = await this.d.api.claim({ jobId, generation });
+    const claim = this.d.api.claim({ jobId, generation });
+    this.claiming.add(claim);
+    let answer;
+    try {
+      answer = await claim;
+    } catch (err) {
+      // Another runner may take it at once: the message is not held for the visibility timeout.
+      await this.queues.extend(priority, receipt, 0).catch(() => undefined);
+      if (err instanceof RunnerApiError && err.status === 401) this.refused(err);
+      throw err;
+    } finally {
+      this.claiming.delete(claim);
+    }
     if (answer.result === 'drop') return this.drop(priority, m, answer.why, { jobId });
     if (answer.result === 'busy') {
       // Another runner holds it with a live heartbeat. Keep the message: if that runner dies, its
@@ -216,23 +248,19 @@ export class Runner {
     }
     const { job, lease } = answer;
     this.d.metrics?.observeQueueWait(priority, m.Attributes?.SentTimestamp);
-    if (job.attempt > 1) await this.stopLostContainers(jobId);
     const abort = new AbortController();
     const entry: Running = { job, lease, abort, done: Promise.resolve() };
-    entry.done = this.run(entry, priority, receipt);
+    // Known as running at once (no await in between): stop() must see it to hand it back.
     this.running.set(jobId, entry);
+    entry.done = (job.attempt > 1 ? removeJobContainers(this.d.docker, jobId).then(
+      (n) => void (n > 0 && this.d.log.warn({ jobId, removed: n }, "stopped an earlier attempt's containers")),
+      () => undefined,
+    ) : Promise.resolve()).then(() => this.run(entry, priority, receipt));
     try {
       await entry.done;
     } finally {
       this.running.delete(jobId);
     }
-  }
-
-  /** When a job's earlier attempt ran on this Docker host, its containers are stopped: they are nobody's now. */
-  private async stopLostContainers(jobId: string): Promise<void> {
-    if (this.running.has(jobId)) return;
-    const n = await removeJobContainers(this.d.docker, jobId).catch(() => 0);
-    if (n > 0) this.d.log.warn({ jobId, removed: n }, "stopped an earlier attempt's containers");
   }
 
   private async run(r: Running, priority: Priority, receiptHandle: string): Promise<void> {
@@ -283,7 +311,11 @@ export class Runner {
       stop();
       await source?.release().catch((err: unknown) => log.warn({ err }, 'releasing the source tree failed'));
     }
-    if (r.stopWhy === 'cancel') outcome = { ...outcome, status: 'cancelled', reason: 'cancelled' };
+    if (r.stopWhy === 'cancel') {
+      // No reason of ours: the control plane keeps the one the cancel was recorded with.
+      const { reason: _ignored, ...rest } = outcome;
+      outcome = { ...rest, status: 'cancelled' };
+    }
     if (outcome.cacheHits) this.d.metrics?.cacheHits.inc(outcome.cacheHits);
     if (outcome.cacheMisses) this.d.metrics?.cacheMisses.inc(outcome.cacheMisses);
 
