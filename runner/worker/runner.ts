@@ -308,9 +308,29 @@ export class Runner {
       log.error({ err }, 'job could not run');
       outcome = { status: 'errored', reason: infra ? (err as Error).message : `runner error: ${(err as Error).message}` };
     } finally {
-      stop();
       await source?.release().catch((err: unknown) => log.warn({ err }, 'releasing the source tree failed'));
     }
+    // Heartbeats go on until the job is finished or released: a slow log flush or finish must not
+    // let the lease go stale (and the job be taken over) after the work is done.
+    try {
+      await this.conclude(r, outcome, jobLog, priority, receiptHandle, log, endMetric);
+    } finally {
+      stop();
+    }
+  }
+
+  private async conclude(
+    r: Running,
+    outcome: JobOutcome,
+    jobLog: JobLog,
+    priority: Priority,
+    receiptHandle: string,
+    log: Logger,
+    endMetric: ((status: string) => void) | undefined,
+  ): Promise<void> {
+    const { api } = this.d;
+    const { lease } = r;
+    const write = (text: string) => jobLog.write(text);
     if (r.stopWhy === 'cancel') {
       // No reason of ours: the control plane keeps the one the cancel was recorded with.
       const { reason: _ignored, ...rest } = outcome;
