@@ -104,7 +104,8 @@ test('a runner whose credential is revoked stops its job\'s container and cannot
     assert.equal(done.runnerId, 'takes-over-b');
     assert.equal(done.attempt, 2);
     const lostLog = await logText(cp, { ...done, attempt: 1 });
-    assert.match(lostLog, /outlives-its-runner on revoked-a/);
+    // Whatever the revoked runner sent before its credential was refused (perhaps nothing: it sends
+    // about once a second), the run did not go on.
     assert.doesNotMatch(lostLog, /: end$/m, 'the revoked run did not go on');
     assert.equal((await logText(cp, done)).match(/: end$/gm)?.length, 1);
     // Nothing finishes it again: the revoked runner's lease is refused, and it has let go.
