@@ -29,10 +29,12 @@ export class ApiClient {
   constructor(
     private readonly base: string,
     private readonly token: string | undefined,
+    /** The API's path prefix: the JSON API, or `/api/admin` for the admin API. */
+    private readonly prefix = '/api/github',
   ) {}
 
   private async request(method: string, path: string): Promise<Response> {
-    const url = `${this.base.replace(/\/$/, '')}/api/github${path}`;
+    const url = `${this.base.replace(/\/$/, '')}${this.prefix}${path}`;
     let res: Response;
     try {
       res = await fetch(url, {

@@ -10,5 +10,6 @@
 import type { SubcommandRegistrar } from './cli-context.ts';
 import { registerLocalCommand } from './local-command.ts';
 import { registerOpamCommand } from './opam-command.ts';
+import { registerRunnersCommand } from './runners-command.ts';
 
-export const SUBCOMMANDS: SubcommandRegistrar[] = [registerLocalCommand, registerOpamCommand];
+export const SUBCOMMANDS: SubcommandRegistrar[] = [registerLocalCommand, registerOpamCommand, registerRunnersCommand];

@@ -18,7 +18,7 @@ export function runnersRoutes(svc: Services): Hono {
     // One read of each pool's running jobs, counted per runner.
     const held = new Map<string, number>();
     for (const pool of POOLS) {
-      for (const j of await svc.store.jobs.listRunningSince(pool, new Date(Date.now() + 1000).toISOString(), 10_000)) {
+      for (const j of await svc.store.jobs.listRunning(pool)) {
         if (j.runnerId) held.set(j.runnerId, (held.get(j.runnerId) ?? 0) + 1);
       }
     }

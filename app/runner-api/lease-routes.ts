@@ -51,7 +51,8 @@ export function mountLeaseRoutes(r: Hono, svc: Services): void {
     const token = newLeaseToken(dir.secret(), job.id, attempt, runner.id);
     const claimed = await svc.store.jobs.claim(job.id, { runnerId: runner.id, generation, staleBefore: staleBefore(svc), lease: { attempt, hash: leaseHash(token) } });
     if (!claimed) return c.json(dropOrBusy(await svc.store.jobs.get(job.id), generation) ?? busy());
-    await svc.queues.sendResult({ type: 'job-updated', jobId: job.id, status: 'running' });
+    // Only shows the start (check run, UI): were it lost, the claim still stands and finish reports.
+    await svc.queues.sendResult({ type: 'job-updated', jobId: job.id, status: 'running' }).catch((err: unknown) => svc.log.error({ err, jobId: job.id }, 'the running message was not sent'));
     svc.log.info({ jobId: job.id, runnerId: runner.id, attempt }, 'job claimed');
     const answer: ClaimAnswer = {
       result: 'claimed',

@@ -310,7 +310,12 @@ export class JobsStore {
    * The running jobs one runner holds in a pool (at most `limit`): the pool's running index,
    * filtered by runner, read page by page until `limit` are found.
    */
-  async listHeldBy(pool: Pool, runnerId: string, limit = 1000): Promise<Job[]> {
+  listHeldBy(pool: Pool, runnerId: string, limit = 1000): Promise<Job[]> {
+    return this.listRunning(pool, limit, runnerId);
+  }
+
+  /** The running jobs of a pool (at most `limit`), of one runner if `runnerId` is given. */
+  async listRunning(pool: Pool, limit = 10_000, runnerId?: string): Promise<Job[]> {
     const jobs: Job[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -319,8 +324,8 @@ export class JobsStore {
           TableName: this.table,
           IndexName: 'by-running',
           KeyConditionExpression: 'runningPool = :p',
-          FilterExpression: 'runnerId = :r',
-          ExpressionAttributeValues: { ':p': pool, ':r': runnerId },
+          ...(runnerId ? { FilterExpression: 'runnerId = :r' } : {}),
+          ExpressionAttributeValues: { ':p': pool, ...(runnerId ? { ':r': runnerId } : {}) },
           ExclusiveStartKey: start,
         }),
       );

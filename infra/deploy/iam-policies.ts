@@ -58,8 +58,10 @@ export function functionStatements(fn: FunctionKey, stage: string): Statement[] 
           Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
           Resource: tableArns(TABLES.map((t) => t.key)),
         },
-        // The admin API lists repositories with a Scan; no other table is scanned.
+        // The admin API lists repositories with a Scan; only the runners table is scanned besides.
         { Sid: 'ScanRepositories', Effect: 'Allow', Action: ['dynamodb:Scan'], Resource: [getAtt(tableLogicalId('repositories'), 'Arn')] },
+        // The admin API lists the runners (a small table) with a Scan.
+        { Sid: 'ScanRunners', Effect: 'Allow', Action: ['dynamodb:Scan'], Resource: [getAtt(tableLogicalId('runners'), 'Arn')] },
         // /healthz pings DynamoDB with ListTables, which has no resource-level permission.
         { Sid: 'HealthListTables', Effect: 'Allow', Action: ['dynamodb:ListTables'], Resource: ['*'] },
         // Deliveries go to the events queue; web and admin actions (rebuild, cancel) send jobs and results.

@@ -4,8 +4,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startHarness, type Harness } from '../../support/github-harness.ts';
 import { RUNNER_SECRET } from '../../support/runner-harness.ts';
-import { TEST_ADMIN_TOKEN } from '../../support/control-plane.ts';
-import { bootstrapToken, issueRunnerCredential } from '../../../app/runner-api/index.ts';
+import { TEST_ADMIN_TOKEN, until } from '../../support/control-plane.ts';
+import { RUNNER_CACHE_MS, bootstrapToken, issueRunnerCredential } from '../../../app/runner-api/index.ts';
 import { tableNames } from '../../../app/store/index.ts';
 import {
   ClaimAnswerSchema,
@@ -171,6 +171,19 @@ test('a job goes through claim, heartbeat, log, token and finish under its lease
   assert.equal(row?.leaseHash, createHash('sha256').update(lease.token).digest('hex'));
   assert.deepEqual(await drain(resultsUrl()), [{ type: 'job-updated', jobId: job.id, status: 'running' }]);
 
+  for (const [route, body, field] of [
+    ['heartbeat', { lease: { ...lease, attempt: 0 } }, 'attempt'],
+    ['heartbeat', { lease: { ...lease, token: 'short' } }, 'token'],
+    ['log', { lease, chunks: [] }, 'chunks'],
+    ['finish', { lease, status: 'running' }, 'status'],
+    ['release', { lease, extra: true }, 'extra'],
+  ] as const) {
+    const bad = await call(route, r.credential, body);
+    assert.equal(bad.status, 400, `${route} ${JSON.stringify(body)}`);
+    assert.match(bad.json.error.message, new RegExp(field), JSON.stringify(bad.json));
+  }
+  assert.equal((await call('heartbeat', r.credential, '{"lease":', true)).status, 400);
+
   const beat = HeartbeatAnswerSchema.parse((await call('heartbeat', r.credential, { lease })).json);
   assert.equal(beat.stop, undefined);
   assert.ok(Date.parse(beat.expiresAt) > Date.now() + 15_000);
@@ -260,7 +273,7 @@ test('an expired lease stops its runner; another runner takes the job over and t
 
 test('a hostile runner with a valid credential changes nothing through other leases, old leases, forged ones or bad credentials', async () => {
   const victim = await register('victim');
-  let hostile = await register('hostile');
+  const hostile = await register('hostile');
   const spare = await register('spare');
 
   // Another runner's running job.
@@ -286,7 +299,6 @@ test('a hostile runner with a valid credential changes nothing through other lea
   assert.equal((await admin('POST', '/hostile-revoked/revoke')).status, 200);
   const previous = await register('hostile-prev');
   await register('hostile-prev');
-  hostile = { ...hostile };
 
   const ids = [running, finishedV, finishedH, superseded, queued].map((j) => j.id);
   await drain(resultsUrl());
@@ -388,4 +400,34 @@ test('registering again hands back the jobs the previous process held, and its c
   assert.equal((await call('held', first.credential, {})).status, 401);
   await claim(second.credential, jobs[0] as Job);
   assert.deepEqual((await call('held', second.credential, {})).json, { jobs: [{ jobId: jobs[0]?.id, attempt: 2 }] });
+});
+
+test('a revocation made by another control-plane instance holds here within the runner cache bound', async () => {
+  const r = await register('revoked-elsewhere');
+  assert.equal((await call('held', r.credential, {})).status, 200);
+  // Written to the store directly, as another instance would: this one learns it from its cache's expiry.
+  const revokedAt = Date.now();
+  await h.cp.svc.store.runners.revoke('revoked-elsewhere');
+  await until(async () => (await call('held', r.credential, {})).status === 401, { timeoutMs: RUNNER_CACHE_MS + 3000, what: 'the revocation to hold' });
+  assert.ok(Date.now() - revokedAt <= RUNNER_CACHE_MS + 1000, `took ${Date.now() - revokedAt} ms`);
+});
+
+test('a runner is marked seen at most once a minute', async () => {
+  const store = h.cp.svc.store.runners;
+  const r = await register('seen');
+  const registered = (await store.get('seen'))?.lastSeenAt;
+  await store.touch('seen', r.registrationId);
+  assert.equal((await store.get('seen'))?.lastSeenAt, registered, 'seen less than a minute ago: no write');
+  await h.cp.svc.store.db.send(
+    new UpdateCommand({
+      TableName: tableNames(h.cp.config.tablePrefix).runners,
+      Key: { id: 'seen' },
+      UpdateExpression: 'SET lastSeenAt = :t',
+      ExpressionAttributeValues: { ':t': new Date(Date.now() - 61_000).toISOString() },
+    }),
+  );
+  await store.touch('seen', 'another-registration');
+  assert.ok(((await store.get('seen'))?.lastSeenAt ?? '') < new Date(Date.now() - 60_000).toISOString(), 'only the current registration counts');
+  await store.touch('seen', r.registrationId);
+  assert.ok(((await store.get('seen'))?.lastSeenAt ?? '') > new Date(Date.now() - 10_000).toISOString());
 });

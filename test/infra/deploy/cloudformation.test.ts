@@ -246,12 +246,14 @@ describe('serverless.yml packaged for stage ci', () => {
       'ReadStageSecrets',
       'ReadWriteTables',
       'ScanRepositories',
+      'ScanRunners',
       'SendEventsJobsAndResults',
       'WriteOwnLogs',
     ]);
     assert.deepEqual(s.ReadWriteTables!.Action, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']);
     assert.deepEqual(s.ReadWriteTables!.Resource, tableArns(TABLES.map((t) => t.key)));
     assert.deepEqual(s.ScanRepositories!.Resource, [arn('TableRepositories')]);
+    assert.deepEqual(s.ScanRunners!.Resource, [arn('TableRunners')]);
     assert.deepEqual(s.HealthListTables, { Sid: 'HealthListTables', Effect: 'Allow', Action: ['dynamodb:ListTables'], Resource: ['*'] });
     assert.deepEqual(s.SendEventsJobsAndResults!.Action, ['sqs:SendMessage']);
     assert.deepEqual(s.SendEventsJobsAndResults!.Resource, [...jobQueueKeys, RESULTS_QUEUE_KEY, EVENTS_QUEUE_KEY].map((k) => arn(queueId(k))));
