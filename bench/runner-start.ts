@@ -1,11 +1,12 @@
 // Queue → container start on an idle runner: from the moment a job is queued to the moment its
 // first container starts (Docker's own 'start' event), p50 and p99. Baseline in the same run: from
-// asking the Docker engine directly (create + start) to the same event.
+// asking the Docker engine directly (create + start) to the same event. The runner claims through
+// the runner API (register, claim, heartbeat, log, finish over HTTP).
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { startTestControlPlane } from '../test/support/control-plane.ts';
 import { busyboxImage } from '../test/support/images.ts';
-import { RUNNER_SECRET, gitRepo, submitJobs, testRunner, waitJob } from '../test/support/runner-harness.ts';
+import { RUNNER_CP_ENV, gitRepo, submitJobs, testRunner, waitJob } from '../test/support/runner-harness.ts';
 import { percentile, round, isMain } from './support/load.ts';
 
 /** Resolves with the epoch-ms time of the next container 'start' event. */
@@ -21,7 +22,7 @@ export async function run(opts: { jobs?: number } = {}) {
   const n = opts.jobs ?? 30;
   const docker = new Docker();
   const image = await busyboxImage('amd64', docker);
-  const cp = await startTestControlPlane({ CID_RUNNER_SECRET: RUNNER_SECRET });
+  const cp = await startTestControlPlane(RUNNER_CP_ENV);
   const runner = await testRunner(cp, 'linux-x86_64', { env: { CID_RUNNER_POLL_SECONDS: '20' } });
   const src = gitRepo({ 'a.txt': 'a' });
   const viaCid: number[] = [];

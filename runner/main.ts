@@ -4,8 +4,6 @@ import Docker from 'dockerode';
 import { POOLS } from '../lib/contract/index.ts';
 import { exitCodeFor, toCidError } from '../lib/errors/index.ts';
 import { createLogger } from '../lib/log/index.ts';
-import { loadConfig } from '../app/config/index.ts';
-import { runnerCredential } from '../app/runner-api/index.ts';
 import { loadRunnerConfig } from './config/index.ts';
 import { startRunner } from './worker/index.ts';
 
@@ -22,7 +20,7 @@ const program = new Command('cid-runner')
   .option('--metrics-port <port>', 'serve Prometheus /metrics on this port', int)
   .action(async (o: { pool?: string; concurrency?: number; metricsPort?: number }) => {
     const config = loadRunnerConfig(process.env, o);
-    const log = createLogger({ level: config.app.logLevel, name: 'cid-runner' });
+    const log = createLogger({ level: config.logLevel, name: 'cid-runner' });
     const docker = new Docker();
     try {
       await docker.ping();
@@ -37,18 +35,15 @@ const program = new Command('cid-runner')
       log.info({ signal, graceMs: config.graceMs }, 'stopping: no new jobs; running jobs get the grace period');
       void started.stop().then(() => process.exit(0));
     };
+    // A runner whose credential is refused takes no more jobs: exit, so its supervisor starts it again (it registers anew).
+    void started.runner.done.then(async () => {
+      if (stopping) return;
+      stopping = true;
+      await started.stop(config.graceMs);
+      process.exit(75);
+    });
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
-  });
-
-program
-  .command('credential')
-  .description("print a runner's credential (CID_RUNNER_TOKEN), derived from CID_RUNNER_SECRET")
-  .requiredOption('--id <id>', 'the runner id')
-  .action((o: { id: string }) => {
-    const secret = loadConfig(process.env).runnerSecret;
-    if (!secret) throw new Error('set CID_RUNNER_SECRET (the control plane\'s) to derive a credential');
-    console.log(runnerCredential(secret, o.id));
   });
 
 program.parseAsync().catch((err: unknown) => {

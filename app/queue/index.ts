@@ -1,3 +1,4 @@
 export * from './queues.ts';
 export * from './batch-sender.ts';
-export * from './message-body.ts';
+// One decoder for both sides: lib/queue.
+export * from '../../lib/queue/index.ts';

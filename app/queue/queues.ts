@@ -9,7 +9,6 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import {
-  JobMessageSchema,
   ResultMessageSchema,
   WebhookEventMessageSchema,
   type Job,
@@ -21,21 +20,7 @@ import {
 } from '../../lib/contract/index.ts';
 import { QUEUES, RESULTS_QUEUE_KEY, EVENTS_QUEUE_KEY, dlqKey, jobQueueKey, queueName } from '../../lib/resources/index.ts';
 import { BatchSender } from './batch-sender.ts';
-import { encodeMessageBody, parseMessageBody } from './message-body.ts';
-
-export interface Received<T> {
-  body: T;
-  receiptHandle: string;
-  receiveCount: number;
-  messageId: string;
-}
-
-/** A message that failed validation: it is reported and removed, never retried forever. */
-export interface Rejected {
-  raw: string | undefined;
-  error: string;
-  receiptHandle: string;
-}
+import { decodeMessage, encodeMessageBody, type Received, type Rejected } from '../../lib/queue/index.ts';
 
 /** cid's SQS queues by logical key; URLs are looked up once by name. */
 export class Queues {
@@ -151,25 +136,5 @@ export class Queues {
   }
 }
 
-function decode<T>(m: Message, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }): Received<T> | Rejected {
-  const receiptHandle = m.ReceiptHandle ?? '';
-  let json: unknown;
-  try {
-    json = parseMessageBody(m.Body ?? '');
-  } catch {
-    return { raw: m.Body, error: 'message body is not JSON', receiptHandle };
-  }
-  const r = schema.safeParse(json);
-  if (!r.success) return { raw: m.Body, error: r.error.message, receiptHandle };
-  return {
-    body: r.data,
-    receiptHandle,
-    receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
-    messageId: m.MessageId ?? '',
-  };
-}
-
-export const decodeJobMessage = (m: Message): Received<JobMessage> | Rejected => decode(m, JobMessageSchema);
-export const decodeResultMessage = (m: Message): Received<ResultMessage> | Rejected => decode(m, ResultMessageSchema);
-export const decodeEventMessage = (m: Message): Received<WebhookEventMessage> | Rejected => decode(m, WebhookEventMessageSchema);
-export const isRejected = <T>(r: Received<T> | Rejected): r is Rejected => 'error' in r;
+export const decodeResultMessage = (m: Message): Received<ResultMessage> | Rejected => decodeMessage(m, ResultMessageSchema);
+export const decodeEventMessage = (m: Message): Received<WebhookEventMessage> | Rejected => decodeMessage(m, WebhookEventMessageSchema);

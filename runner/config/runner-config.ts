@@ -2,8 +2,7 @@ import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { HEARTBEAT_DEFAULTS, MIN_BEATS_BEFORE_STALE, PoolSchema, poolForArch, type Pool } from '../../lib/contract/index.ts';
-import { loadConfig, type Config } from '../../app/config/index.ts';
+import { PoolSchema, RunnerIdSchema, poolForArch, type Pool } from '../../lib/contract/index.ts';
 import { ConfigError } from '../../lib/errors/index.ts';
 import { parseByteSize } from './byte-size.ts';
 import { NO_NEW_PRIVILEGES_DEFAULT } from '../docker/container-config.ts';
@@ -20,14 +19,29 @@ const byteSize = z.coerce.string().transform((v, ctx) => {
   return n;
 });
 
-/** The runner's own settings; the store and queue settings are the app's (CID_BACKEND, CID_STAGE, …). */
+const port = z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535));
+
+/**
+ * The runner's settings, all of them: a runner reaches the control plane only through its API
+ * (CID_API_URL) and its pool's two queues (whose URLs `register` answers), so it needs no store or
+ * app settings. AWS_REGION, SQS_ENDPOINT, LOG_LEVEL and CID_BACKEND are named as the app names them.
+ */
 export const RunnerEnvSchema = z.object({
+  /** "embedded": the queues are the local stack's (`npm start`), on CID_LOCAL_SQS_PORT unless SQS_ENDPOINT says. */
+  CID_BACKEND: z.enum(['embedded', 'aws']).default('embedded'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  SQS_ENDPOINT: z.preprocess(emptyToUndefined, z.string().url().optional()),
+  CID_LOCAL_SQS_PORT: port.default(4566),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   CID_RUNNER_POOL: z.preprocess(emptyToUndefined, PoolSchema.optional()),
   CID_RUNNER_CONCURRENCY: positiveInt.default(1),
-  /** "<runner id>.<signature>", issued by the control plane's operator (see docs/deploy.md). */
-  CID_RUNNER_TOKEN: z.preprocess(emptyToUndefined, z.string().min(3).optional()),
-  CID_RUNNER_ID: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/).optional()),
-  /** The control plane, for job tokens (GitHub sources and check runs). */
+  /** The pool's bootstrap token: `register` trades it for this runner's own credential (see docs/deploy.md). */
+  CID_RUNNER_BOOTSTRAP_TOKEN: z.preprocess(
+    (v) => (v === undefined ? '' : v),
+    z.string().min(16, 'required: the pool\'s bootstrap token (at least 16 characters), from the control plane\'s operator'),
+  ),
+  CID_RUNNER_ID: z.preprocess(emptyToUndefined, RunnerIdSchema.optional()),
+  /** The control plane's runner API: claims, heartbeats, logs, results, job tokens. Default: the local stack's. */
   CID_API_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
   CID_JOB_MEMORY_MB: positiveInt.default(4096),
   CID_JOB_CPUS: z.coerce.number().positive().default(2),
@@ -38,9 +52,6 @@ export const RunnerEnvSchema = z.object({
     .enum(['true', 'false'])
     .default(NO_NEW_PRIVILEGES_DEFAULT ? 'true' : 'false')
     .transform((v) => v === 'true'),
-  CID_RUNNER_HEARTBEAT_SECONDS: z.coerce.number().positive().default(HEARTBEAT_DEFAULTS.heartbeatSeconds),
-  /** Also the control plane's default CID_SWEEP_STALE_RUNNING_SECONDS (app/config). */
-  CID_RUNNER_STALE_SECONDS: z.coerce.number().positive().default(HEARTBEAT_DEFAULTS.staleSeconds),
   CID_RUNNER_VISIBILITY_SECONDS: positiveInt.default(120),
   /** SQS long-poll time when both queues are empty; a stopping runner waits at most this long for its polls. */
   CID_RUNNER_POLL_SECONDS: z.coerce.number().int().min(1).max(20).default(20),
@@ -78,16 +89,17 @@ export const RunnerEnvSchema = z.object({
 });
 
 export interface RunnerConfig {
-  app: Config;
   pool: Pool;
   runnerId: string;
-  token?: string;
+  /** Only `register` sends it; every other call carries the credential register answers. */
+  bootstrapToken: string;
   apiUrl: string;
+  /** For the SQS client of the pool's queues. */
+  aws: { region: string; sqsEndpoint?: string };
+  logLevel: string;
   concurrency: number;
   limits: { memoryBytes: number; nanoCpus: number; pidsLimit: number; noNewPrivileges: boolean };
   logCapBytes: number;
-  heartbeatMs: number;
-  staleMs: number;
   visibilitySeconds: number;
   graceMs: number;
   pollSeconds: number;
@@ -116,7 +128,6 @@ export interface RunnerFlags {
 
 /** Reads the environment (and command-line flags, which win) once; a bad value names the variable. */
 export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env, flags: RunnerFlags = {}): RunnerConfig {
-  const app = loadConfig(env);
   const parsed = RunnerEnvSchema.safeParse({
     ...env,
     ...(flags.pool !== undefined ? { CID_RUNNER_POOL: flags.pool } : {}),
@@ -134,27 +145,17 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env, flags: Ru
   const e = parsed.data;
   const pool = e.CID_RUNNER_POOL ?? poolForArch(process.arch);
   if (!pool) throw new ConfigError(`CID_RUNNER_POOL (--pool): this machine's architecture (${process.arch}) has no default pool; name one`);
-  const tokenId = e.CID_RUNNER_TOKEN ? e.CID_RUNNER_TOKEN.slice(0, e.CID_RUNNER_TOKEN.lastIndexOf('.')) : undefined;
-  if (e.CID_RUNNER_ID && tokenId && e.CID_RUNNER_ID !== tokenId) {
-    throw new ConfigError(`CID_RUNNER_ID (${e.CID_RUNNER_ID}) differs from the id in CID_RUNNER_TOKEN (${tokenId})`);
-  }
-  if (e.CID_RUNNER_STALE_SECONDS < MIN_BEATS_BEFORE_STALE * e.CID_RUNNER_HEARTBEAT_SECONDS) {
-    throw new ConfigError(
-      `CID_RUNNER_STALE_SECONDS (${e.CID_RUNNER_STALE_SECONDS}) must be at least ${MIN_BEATS_BEFORE_STALE} heartbeats (CID_RUNNER_HEARTBEAT_SECONDS=${e.CID_RUNNER_HEARTBEAT_SECONDS}): a late beat would lose live jobs`,
-    );
-  }
   // The embedded backend of a separately started runner is the one `npm start` serves on fixed ports.
-  const embedded = app.backend === 'embedded';
+  const embedded = e.CID_BACKEND === 'embedded';
+  if (!embedded && !e.CID_API_URL) throw new ConfigError('CID_API_URL: required with CID_BACKEND=aws (the control plane\'s URL)');
+  const sqsEndpoint = e.SQS_ENDPOINT ?? (embedded ? `http://127.0.0.1:${e.CID_LOCAL_SQS_PORT}` : undefined);
   return {
-    app: {
-      ...app,
-      dynamoEndpoint: app.dynamoEndpoint ?? (embedded ? `http://127.0.0.1:${app.localDynamoPort}` : undefined),
-      sqsEndpoint: app.sqsEndpoint ?? (embedded ? `http://127.0.0.1:${app.localSqsPort}` : undefined),
-    },
     pool,
-    runnerId: e.CID_RUNNER_ID ?? tokenId ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${process.pid}`,
-    ...(e.CID_RUNNER_TOKEN ? { token: e.CID_RUNNER_TOKEN } : {}),
-    apiUrl: (e.CID_API_URL ?? `http://127.0.0.1:${app.port}`).replace(/\/$/, ''),
+    runnerId: e.CID_RUNNER_ID ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 40) || 'runner'}-${process.pid}`,
+    bootstrapToken: e.CID_RUNNER_BOOTSTRAP_TOKEN,
+    apiUrl: (e.CID_API_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, ''),
+    aws: { region: e.AWS_REGION, ...(sqsEndpoint ? { sqsEndpoint } : {}) },
+    logLevel: e.LOG_LEVEL,
     concurrency: e.CID_RUNNER_CONCURRENCY,
     limits: {
       memoryBytes: e.CID_JOB_MEMORY_MB * 1024 * 1024,
@@ -163,8 +164,6 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env, flags: Ru
       noNewPrivileges: e.CID_JOB_NO_NEW_PRIVILEGES,
     },
     logCapBytes: e.CID_JOB_LOG_CAP_MB * 1024 * 1024,
-    heartbeatMs: e.CID_RUNNER_HEARTBEAT_SECONDS * 1000,
-    staleMs: e.CID_RUNNER_STALE_SECONDS * 1000,
     visibilitySeconds: e.CID_RUNNER_VISIBILITY_SECONDS,
     graceMs: e.CID_RUNNER_GRACE_SECONDS * 1000,
     pollSeconds: e.CID_RUNNER_POLL_SECONDS,

@@ -73,6 +73,9 @@ export function containerFields(
   };
 }
 
+/** The label naming the runner whose job a step container runs (orphans are found by it). */
+export const RUNNER_LABEL = 'cid.runner';
+
 /** Docker container names allow [a-zA-Z0-9][a-zA-Z0-9_.-]*; job ids may hold anything. */
 export function containerName(jobId: string, stepIndex: number): string {
   const safe = jobId.replace(/[^a-zA-Z0-9_.-]/g, '_').slice(0, 64);
@@ -85,10 +88,10 @@ export function containerName(jobId: string, stepIndex: number): string {
  */
 export async function createContainer(
   docker: Docker,
-  opts: { name: string; platform: string; config: Docker.ContainerCreateOptions },
+  opts: { name: string; platform: string; config: Docker.ContainerCreateOptions; labels?: Record<string, string> },
 ): Promise<Docker.Container> {
   return docker.createContainer({
     _query: { name: opts.name, platform: opts.platform },
-    _body: opts.config,
+    _body: opts.labels ? { ...opts.config, Labels: { ...opts.config.Labels, ...opts.labels } } : opts.config,
   } as unknown as Docker.ContainerCreateOptions);
 }

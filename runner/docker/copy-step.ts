@@ -34,6 +34,7 @@ async function missingDirs(container: Docker.Container, dir: string): Promise<st
 export async function executeCopy(ctx: StepContext, dstDir: string, entries: readonly CopyEntry[]): Promise<StepOutcome> {
   const container = await createContainer(ctx.docker, {
     name: containerName(ctx.jobId, ctx.index),
+    ...(ctx.labels ? { labels: ctx.labels } : {}),
     platform: ctx.platform,
     config: {
       Image: ctx.parentImage,

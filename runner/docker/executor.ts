@@ -5,6 +5,7 @@ import type { BuildSpec, BuildSpecInput, Pool, Step } from '../../lib/contract/i
 import { resolveBaseImage } from './base-image.ts';
 import type { BaseImage } from './base-image.ts';
 import { StepCache } from './cached-build.ts';
+import { RUNNER_LABEL } from './container-config.ts';
 import type { ResourceLimits } from './container-config.ts';
 import { ExecutorError } from './errors.ts';
 import { JobAbort } from './job-abort.ts';
@@ -22,6 +23,8 @@ export interface ExecuteBuildOptions {
   sourceDir: string;
   pool: Pool;
   jobId: string;
+  /** The runner running the job: labels its containers, so a restarted runner finds its orphans. */
+  runnerId?: string;
   limits: ResourceLimits;
   /** For the whole job, cache replays included. */
   timeoutMs: number;
@@ -143,6 +146,7 @@ export async function executeBuild(opts: ExecuteBuildOptions): Promise<BuildResu
       pool: opts.pool,
       platform,
       jobId: opts.jobId,
+      ...(opts.runnerId ? { labels: { [RUNNER_LABEL]: opts.runnerId } } : {}),
       base,
       sourceDir: opts.sourceDir,
       limits: opts.limits,

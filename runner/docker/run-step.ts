@@ -42,6 +42,7 @@ export async function executeRun(ctx: StepContext, step: RunStep): Promise<StepO
   const volumes = await prepareCacheVolumes(ctx.docker, step.cache, ctx.cachePrefix, ctx.pool);
   const container = await createContainer(ctx.docker, {
     name: containerName(ctx.jobId, ctx.index),
+    ...(ctx.labels ? { labels: ctx.labels } : {}),
     platform: ctx.platform,
     config: {
       Image: ctx.parentImage,

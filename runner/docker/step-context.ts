@@ -9,6 +9,8 @@ export interface StepContext {
   pool: Pool;
   platform: string;
   jobId: string;
+  /** Labels on the step's container (the runner's id). */
+  labels?: Record<string, string>;
   index: number;
   base: BaseImage;
   /** The image the step starts from: the base image or the previous step's result. */

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Job } from '../../lib/contract/index.ts';
+import type { RunnerJob } from '../../lib/contract/index.ts';
 import {
   AnalysisError,
   analyze,
@@ -41,7 +41,7 @@ function checkedPreset(name: string): PresetName {
  * says so and platforms are judged as before.
  */
 export async function runAnalysisJob(
-  job: Job,
+  job: RunnerJob,
   sourceDir: string,
   log: (line: string) => void,
   opamRepo?: PrCommitsOptions,

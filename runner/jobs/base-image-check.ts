@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { dockerPlatform, type Job } from '../../lib/contract/index.ts';
+import { dockerPlatform, type RunnerJob } from '../../lib/contract/index.ts';
 import { resolveBaseImage } from '../docker/base-image.ts';
 import { ImageUnavailableError } from '../docker/errors.ts';
 import type { JobOutcome } from './job-outcome.ts';
@@ -10,7 +10,7 @@ import type { JobOutcome } from './job-outcome.ts';
  * it would never use. Undefined when the build can go ahead (or has no spec: runBuildJob says so).
  * The executor resolves the image again, which then costs one `inspect`.
  */
-export async function checkBaseImage(job: Job, docker: Docker, o: { signal: AbortSignal }): Promise<JobOutcome | undefined> {
+export async function checkBaseImage(job: RunnerJob, docker: Docker, o: { signal: AbortSignal }): Promise<JobOutcome | undefined> {
   if (!job.spec) return undefined;
   // A pull gets the job's time limit too: an image that never arrives must not hold the slot forever.
   const timeout = AbortSignal.timeout(job.timeoutSeconds * 1000);

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { Job } from '../../lib/contract/index.ts';
+import type { RunnerJob } from '../../lib/contract/index.ts';
 import { executeBuild, ImageUnavailableError, type NetworkRetry, type ResourceLimits } from '../docker/index.ts';
 import type { JobOutcome } from './job-outcome.ts';
 
@@ -10,6 +10,8 @@ export interface BuildJobOptions {
   cachePrefix: string;
   signal: AbortSignal;
   log: (text: string) => void;
+  /** Labels the job's containers (orphan clean-up after a restart). */
+  runnerId?: string;
   /** Retries of a networked step after a transient network failure; default 0. */
   networkRetries?: number;
   /** Told of each such retry, with the family of the message that matched (curl, apt, opam…). */
@@ -17,7 +19,7 @@ export interface BuildJobOptions {
 }
 
 /** A build or lint job: its spec run in Docker with the step cache. */
-export async function runBuildJob(job: Job, o: BuildJobOptions): Promise<JobOutcome> {
+export async function runBuildJob(job: RunnerJob, o: BuildJobOptions): Promise<JobOutcome> {
   if (!job.spec) return { status: 'errored', reason: `job ${job.name} has no build spec` };
   try {
     const r = await executeBuild({
@@ -26,6 +28,7 @@ export async function runBuildJob(job: Job, o: BuildJobOptions): Promise<JobOutc
       sourceDir: o.sourceDir,
       pool: job.pool,
       jobId: job.id,
+      ...(o.runnerId ? { runnerId: o.runnerId } : {}),
       limits: o.limits,
       timeoutMs: job.timeoutSeconds * 1000,
       signal: o.signal,

@@ -1,4 +1,4 @@
-import type { AnalysisResult, Job, OpamRepoAnalysis } from '../../lib/contract/index.ts';
+import type { AnalysisResult, RunnerJob, OpamRepoAnalysis } from '../../lib/contract/index.ts';
 import { analyzeChanges } from '../../lib/opam-repo/index.ts';
 import type { TreeView } from '../../lib/opam-repo/index.ts';
 import type { Platform } from '../../lib/analysis/index.ts';
@@ -41,7 +41,7 @@ function treeView(gitDir: string, entries: Map<string, TreeEntry>): TreeView {
   };
 }
 
-export async function runOpamRepoAnalysis(job: Job, ctx: OpamRepoAnalysisContext): Promise<JobOutcome> {
+export async function runOpamRepoAnalysis(job: RunnerJob, ctx: OpamRepoAnalysisContext): Promise<JobOutcome> {
   const log = ctx.log;
   const source = job.source;
   if (!hasBase(source)) {

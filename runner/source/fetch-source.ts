@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { repoUrlPath, type Job } from '../../lib/contract/index.ts';
-import type { JobToken } from '../github/control-plane-client.ts';
+import { repoUrlPath, type RunnerJob } from '../../lib/contract/index.ts';
+import type { JobToken } from './job-token.ts';
 import { SourceError } from './source-error.ts';
 import { fetchMergedSource, hasBase } from './pr-commits.ts';
 
@@ -64,13 +64,13 @@ export async function fetchGitHubSource(token: JobToken, repo: string, sha: stri
  * What decides the content fetchSource puts in a directory: where the commit comes from and which
  * commit (and, for an opam-repository job, the base it is merged into). Not the job, nor its token.
  */
-export function sourceKey(job: Job): string {
+export function sourceKey(job: RunnerJob): string {
   const merged = job.kind === 'opam-repo' && hasBase(job.source) ? ['merged', job.source.baseSha] : ['commit'];
   const origin = job.source.kind === 'local' ? ['local', job.source.path] : ['github', job.repo];
   return JSON.stringify([...origin, job.source.sha, ...merged]);
 }
 
-export async function fetchSource(job: Job, dir: string, token: () => Promise<JobToken>, opts: { workDir?: string } = {}): Promise<void> {
+export async function fetchSource(job: RunnerJob, dir: string, token: () => Promise<JobToken>, opts: { workDir?: string } = {}): Promise<void> {
   // An opam-repository job builds the PR merged into its base, as opam-repo-ci does.
   if (job.kind === 'opam-repo' && hasBase(job.source)) return fetchMergedSource(job.source, dir, { workDir: opts.workDir ?? tmpdir(), token });
   if (job.source.kind === 'local') return fetchLocalSource(job.source.path, job.source.sha, dir);

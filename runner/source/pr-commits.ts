@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Source } from '../../lib/contract/index.ts';
-import type { JobToken } from '../github/control-plane-client.ts';
+import type { JobToken } from './job-token.ts';
 import { git, gitText, mergeTree } from './git.ts';
 import type { MergeResult } from './git.ts';
 import { SourceError } from './source-error.ts';

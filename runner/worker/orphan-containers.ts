@@ -1,39 +1,30 @@
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import type { JobsStore } from '../../app/store/index.ts';
+import { RUNNER_LABEL } from '../docker/container-config.ts';
 
 // Step containers are named cid-<job id>-step<n>-<random> (runner/docker/container-config.ts).
 const STEP_CONTAINER = /^\/?cid-(j[0-9a-f]{24})-step\d+-[a-z0-9]+$/;
 
 /**
- * At start, removes step containers left behind by a runner that died on this Docker host (a
- * SIGKILL leaves its container running until its command ends). Only containers made before this
- * runner started are considered (a later one belongs to a live runner, this one included), and
- * only those of jobs this control plane knows: runners of another deployment (a staging stack) may
- * share the host. A container whose job is running on another runner with a fresh heartbeat
- * belongs to a live runner sharing the host: kept.
+ * At start, removes step containers an earlier process of this runner left behind (a SIGKILL
+ * leaves its container running until its command ends): those labelled with this runner's id
+ * whose job it no longer holds (`held`, from the runner API). Containers of other runners sharing
+ * the Docker host (other ids, or another deployment) are not ours to judge: kept.
  */
-export async function removeOrphanContainers(o: { docker: Docker; jobs: JobsStore; runnerId: string; staleMs: number; log: Logger; startedAt?: number }): Promise<number> {
-  const startedAt = o.startedAt ?? Date.now();
-  const containers = await o.docker.listContainers({ all: true });
-  const staleBefore = new Date(Date.now() - o.staleMs).toISOString();
+export async function removeOrphanContainers(o: { docker: Docker; runnerId: string; held: ReadonlySet<string>; log: Logger }): Promise<number> {
+  const containers = await o.docker.listContainers({ all: true, filters: { label: [`${RUNNER_LABEL}=${o.runnerId}`] } });
   let removed = 0;
   for (const c of containers) {
     const name = c.Names?.find((n) => STEP_CONTAINER.test(n));
     const jobId = name ? STEP_CONTAINER.exec(name)?.[1] : undefined;
-    // Docker's Created is in whole seconds: a container of the same second as our start is kept.
-    if (!jobId || c.Created >= Math.floor(startedAt / 1000)) continue;
-    const job = await o.jobs.get(jobId);
-    if (!job) continue;
-    const alive = job.status === 'running' && job.runnerId !== o.runnerId && (job.heartbeatAt ?? '') >= staleBefore;
-    if (alive) continue;
+    if (!jobId || o.held.has(jobId) || c.Labels?.[RUNNER_LABEL] !== o.runnerId) continue;
     await o.docker
       .getContainer(c.Id)
       .remove({ force: true })
       .then(() => removed++)
       .catch((err: unknown) => o.log.warn({ err, container: name }, 'could not remove an orphaned step container'));
   }
-  if (removed > 0) o.log.warn({ removed }, 'removed step containers left by a runner that stopped without cleaning up');
+  if (removed > 0) o.log.warn({ removed }, 'removed step containers of jobs this runner no longer holds');
   return removed;
 }
 

@@ -1,17 +1,17 @@
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Message } from '@aws-sdk/client-sqs';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import { isFinal, type Job, type Priority } from '../../lib/contract/index.ts';
-import { decodeJobMessage, isRejected, type Queues } from '../../app/queue/index.ts';
-import { logIdFor, type Store } from '../../app/store/index.ts';
+import { MAX_REPORTED_ANNOTATIONS, type Lease, type Priority, type RegisterAnswer, type RunnerJob } from '../../lib/contract/index.ts';
+import { decodeJobMessage, isRejected } from '../../lib/queue/index.ts';
+import { RunnerApiError, type RunnerApiClient } from '../../lib/runner-api/index.ts';
 import type { RunnerConfig } from '../config/index.ts';
 import type { RunnerMetrics } from '../metrics/index.ts';
-import { ControlPlaneClient, ControlPlaneError, type JobToken } from '../github/control-plane-client.ts';
-import { CheckRunReporter } from '../github/check-run-reporter.ts';
+import type { JobQueues } from '../queue/index.ts';
 import { JobLog } from '../logs/job-log.ts';
-import { fetchSource, SourceCache, sourceKey, SourceError, type SourceLease } from '../source/index.ts';
+import { fetchSource, SourceCache, sourceKey, SourceError, type JobToken, type SourceLease } from '../source/index.ts';
 import { runAnalysisJob } from '../jobs/analysis-job.ts';
 import { ocamlReleasesAt } from '../jobs/ocaml-releases.ts';
 import { universeAt } from '../jobs/opam-repo-universe.ts';
@@ -20,22 +20,23 @@ import { checkBaseImage } from '../jobs/base-image-check.ts';
 import type { JobOutcome } from '../jobs/job-outcome.ts';
 import { keepAlive, type StopReason } from './job-keepalive.ts';
 import { removeJobContainers, removeOrphanContainers } from './orphan-containers.ts';
-import { handBackOwnDeadJobs } from './own-dead-jobs.ts';
 import { annotationsFromLog } from '../report/index.ts';
 import { CachePruner } from './cache-pruner.ts';
+import { RUNNER_VERSION } from './runner-version.ts';
 
 export interface RunnerDeps {
   config: RunnerConfig;
-  store: Store;
-  queues: Queues;
+  api: RunnerApiClient;
+  /** The pool's queues, once `register` named them. */
+  queues: (urls: RegisterAnswer['queues']) => JobQueues;
   docker: Docker;
   log: Logger;
   metrics?: RunnerMetrics;
-  reporter?: CheckRunReporter;
 }
 
 interface Running {
-  job: Job;
+  job: RunnerJob;
+  lease: Lease;
   abort: AbortController;
   stopWhy?: StopReason;
   done: Promise<void>;
@@ -53,26 +54,23 @@ const stamp = (text: string): string => {
 
 /**
  * A runner: `concurrency` slots, each taking one job at a time from this pool's queues (urgent
- * before bulk), claiming it in the store, running it and reporting it.
+ * before bulk), claiming it through the runner API, running it and finishing it there. The
+ * control plane records and reports; the runner never touches the store or GitHub's checks.
  */
 export class Runner {
   private stopping = false;
   private readonly running = new Map<string, Running>();
+  /** Claims sent and not yet answered: stop() waits for them, so a job claimed meanwhile is handed back too. */
+  private readonly claiming = new Set<Promise<unknown>>();
   private slots: Promise<void>[] = [];
-  private readonly client: ControlPlaneClient;
-  private readonly reporter: CheckRunReporter;
-  private readonly urgentUrl: string;
-  private readonly bulkUrl: string;
+  private q: JobQueues | undefined;
+  private registration: RegisterAnswer | undefined;
   /** Keeps the step cache within its age and size limits (at start, then every interval). */
   readonly cachePruner: CachePruner;
   /** Each commit's source, fetched once and shared by its jobs on this runner. */
   readonly sources: SourceCache;
 
   constructor(private readonly d: RunnerDeps) {
-    this.client = new ControlPlaneClient(d.config.apiUrl, d.config.token);
-    this.reporter = d.reporter ?? new CheckRunReporter();
-    this.urgentUrl = d.queues.jobQueueUrl(d.config.pool, 'urgent');
-    this.bulkUrl = d.queues.jobQueueUrl(d.config.pool, 'bulk');
     this.cachePruner = new CachePruner({ docker: d.docker, cache: d.config.cache, log: d.log, ...(d.metrics ? { metrics: d.metrics } : {}) });
     const observe = () => {
       d.metrics?.sourceCacheBytes.set(this.sources.usage.bytes);
@@ -100,19 +98,36 @@ export class Runner {
     return [...this.running.keys()];
   }
 
+  /** What `register` answered (queues, heartbeat period, jobs handed back). */
+  get registered(): RegisterAnswer | undefined {
+    return this.registration;
+  }
+
+  private get queues(): JobQueues {
+    if (!this.q) throw new Error('the runner is not registered');
+    return this.q;
+  }
+
+  private get heartbeatMs(): number {
+    return (this.registration?.heartbeatSeconds ?? 1) * 1000;
+  }
+
   async start(): Promise<void> {
     await mkdir(this.d.config.workDir, { recursive: true });
-    await removeOrphanContainers({ docker: this.d.docker, jobs: this.d.store.jobs, runnerId: this.id, staleMs: this.d.config.staleMs, log: this.d.log }).catch(
-      (err: unknown) => this.d.log.warn({ err }, 'looking for orphaned containers failed'),
-    );
-    // After its containers are gone: the jobs a killed process of ours left running go back now.
-    await handBackOwnDeadJobs({ jobs: this.d.store.jobs, queues: this.d.queues, runnerId: this.id, heartbeatMs: this.d.config.heartbeatMs, log: this.d.log }).catch(
-      (err: unknown) => this.d.log.warn({ err }, 'looking for jobs left running by this runner failed; the stale sweep will queue them'),
-    );
+    const { config } = this.d;
+    const reg = await this.d.api.register({ runnerId: this.id, pool: config.pool, host: hostname().slice(0, 255) || 'unknown', version: RUNNER_VERSION, concurrency: config.concurrency });
+    this.registration = reg;
+    this.q = this.d.queues(reg.queues);
+    if (reg.handedBack.length > 0) this.d.log.warn({ handedBack: reg.handedBack }, 'jobs left running by an earlier process of this runner were queued again');
+    // Containers of jobs this runner no longer holds (an earlier process of it was killed) go now.
+    await this.d.api
+      .held()
+      .then((held) => removeOrphanContainers({ docker: this.d.docker, runnerId: this.id, held: new Set(held.jobs.map((j) => j.jobId)), log: this.d.log }))
+      .catch((err: unknown) => this.d.log.warn({ err }, 'looking for orphaned containers failed'));
     // Before taking jobs: a runner restarted on a full disk frees it first.
     await this.cachePruner.start();
-    this.d.log.info({ pool: this.d.config.pool, runnerId: this.id, concurrency: this.d.config.concurrency }, 'runner started');
-    this.slots = Array.from({ length: this.d.config.concurrency }, () => this.slotLoop());
+    this.d.log.info({ pool: config.pool, runnerId: this.id, registrationId: reg.registrationId, concurrency: config.concurrency }, 'runner started');
+    this.slots = Array.from({ length: config.concurrency }, () => this.slotLoop());
   }
 
   /**
@@ -123,6 +138,7 @@ export class Runner {
     // Polls are not aborted: an aborted long poll can still take a message, which would then stay
     // invisible for the visibility timeout. A message that arrives while stopping is given back.
     this.stopping = true;
+    await Promise.allSettled([...this.claiming]);
     const all = Promise.all([...this.running.values()].map((r) => r.done));
     const inTime = await Promise.race([all.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref())]);
     const handedBack: string[] = [];
@@ -143,7 +159,7 @@ export class Runner {
 
   private async slotLoop(): Promise<void> {
     while (!this.stopping) {
-      let got: { m: Message; url: string; priority: Priority } | undefined;
+      let got: { m: Message; priority: Priority } | undefined;
       try {
         got = await this.next();
       } catch (err) {
@@ -154,11 +170,11 @@ export class Runner {
       }
       if (!got) continue;
       if (this.stopping) {
-        await this.d.queues.extend(got.url, got.m.ReceiptHandle ?? '', 0).catch(() => undefined);
+        await this.queues.extend(got.priority, got.m.ReceiptHandle ?? '', 0).catch(() => undefined);
         return;
       }
       try {
-        await this.handle(got.m, got.url, got.priority);
+        await this.handle(got.m, got.priority);
       } catch (err) {
         // The message stays: SQS redelivers it, and after the retries it is dead-lettered.
         this.d.log.error({ err }, 'job handling failed');
@@ -167,58 +183,80 @@ export class Runner {
   }
 
   /** Urgent first; bulk only when no urgent job waits; then a long poll on urgent. */
-  private async next(): Promise<{ m: Message; url: string; priority: Priority } | undefined> {
-    const q = this.d.queues;
-    const opts = { max: 1, visibilitySeconds: this.d.config.visibilitySeconds };
-    const [u] = await q.receive(this.urgentUrl, { ...opts, waitSeconds: 0 });
-    if (u) return { m: u, url: this.urgentUrl, priority: 'urgent' };
-    const [b] = await q.receive(this.bulkUrl, { ...opts, waitSeconds: 0 });
-    if (b) return { m: b, url: this.bulkUrl, priority: 'bulk' };
+  private async next(): Promise<{ m: Message; priority: Priority } | undefined> {
+    const opts = { visibilitySeconds: this.d.config.visibilitySeconds };
+    const u = await this.queues.receive('urgent', { ...opts, waitSeconds: 0 });
+    if (u) return { m: u, priority: 'urgent' };
+    const b = await this.queues.receive('bulk', { ...opts, waitSeconds: 0 });
+    if (b) return { m: b, priority: 'bulk' };
     if (this.stopping) return undefined;
-    const [l] = await q.receive(this.urgentUrl, { ...opts, waitSeconds: this.d.config.pollSeconds });
-    return l ? { m: l, url: this.urgentUrl, priority: 'urgent' } : undefined;
+    const l = await this.queues.receive('urgent', { ...opts, waitSeconds: this.d.config.pollSeconds });
+    return l ? { m: l, priority: 'urgent' } : undefined;
   }
 
-  private async drop(url: string, m: Message, why: string, extra: Record<string, unknown> = {}): Promise<void> {
+  /**
+   * The control plane refuses our credential (revoked, or it could not be renewed): take no more
+   * jobs; `done` resolves when the slots have ended, and the process exits to register again.
+   */
+  private refused(err: RunnerApiError): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.d.log.error({ err }, 'the control plane refuses this runner\'s credential (revoked?): it takes no more jobs');
+  }
+
+  /** Resolves when every slot has ended: after stop(), or when the credential was refused. */
+  get done(): Promise<void> {
+    return Promise.all(this.slots).then(() => undefined);
+  }
+
+  private async drop(priority: Priority, m: Message, why: string, extra: Record<string, unknown> = {}): Promise<void> {
     this.d.log.info({ ...extra, why }, 'job message dropped');
-    await this.d.queues.delete(url, m.ReceiptHandle ?? '');
+    await this.queues.delete(priority, m.ReceiptHandle ?? '');
   }
 
-  async handle(m: Message, url: string, priority: Priority): Promise<void> {
+  async handle(m: Message, priority: Priority): Promise<void> {
     const decoded = decodeJobMessage(m);
-    if (isRejected(decoded)) return this.drop(url, m, `invalid job message: ${decoded.error}`);
+    if (isRejected(decoded)) return this.drop(priority, m, `invalid job message: ${decoded.error}`);
     const { jobId, generation } = decoded.body;
-    const job = await this.d.store.jobs.get(jobId);
-    if (!job) return this.drop(url, m, 'unknown job', { jobId });
-    if (job.generation !== generation) return this.drop(url, m, 'stale message from before a rebuild', { jobId });
-    if (isFinal(job.status)) return this.drop(url, m, `job already ${job.status}`, { jobId });
-    if (job.pool !== this.d.config.pool) return this.drop(url, m, `job of pool ${job.pool} on a ${this.d.config.pool} queue`, { jobId });
-    const claimed = await this.d.store.jobs.claim(jobId, {
-      runnerId: this.id,
-      generation,
-      staleBefore: new Date(Date.now() - this.d.config.staleMs).toISOString(),
-    });
-    if (!claimed) {
-      const now = await this.d.store.jobs.get(jobId);
-      if (now?.status === 'running') {
-        // Another runner holds it with a fresh heartbeat. Keep the message: if that runner dies,
-        // its heartbeat goes stale and this message lets someone take the job over.
-        const wait = Math.ceil(this.d.config.staleMs / 1000) + 1;
-        await this.d.queues.extend(url, m.ReceiptHandle ?? '', wait).catch(() => undefined);
-        this.d.log.info({ jobId, holder: now.runnerId, retryInSeconds: wait }, 'job is running elsewhere; message kept');
-        return;
-      }
-      return this.drop(url, m, `job is ${now?.status ?? 'gone'}`, { jobId });
+    const receipt = m.ReceiptHandle ?? '';
+    const retryAfter = Math.ceil(this.registration?.staleSeconds ?? 30) + 1;
+    if (this.running.has(jobId)) {
+      // Our own job's message again (a duplicate, or a redelivery): kept like a busy one, so it
+      // comes back and is dropped once the run in progress has finished the job.
+      await this.queues.extend(priority, receipt, retryAfter).catch(() => undefined);
+      return;
     }
+    const claim = this.d.api.claim({ jobId, generation });
+    this.claiming.add(claim);
+    let answer;
+    try {
+      answer = await claim;
+    } catch (err) {
+      // Another runner may take it at once: the message is not held for the visibility timeout.
+      await this.queues.extend(priority, receipt, 0).catch(() => undefined);
+      if (err instanceof RunnerApiError && err.status === 401) this.refused(err);
+      throw err;
+    } finally {
+      this.claiming.delete(claim);
+    }
+    if (answer.result === 'drop') return this.drop(priority, m, answer.why, { jobId });
+    if (answer.result === 'busy') {
+      // Another runner holds it with a live heartbeat. Keep the message: if that runner dies, its
+      // lease expires and this message lets someone take the job over.
+      await this.queues.extend(priority, receipt, answer.retryAfterSeconds).catch(() => undefined);
+      this.d.log.info({ jobId, retryInSeconds: answer.retryAfterSeconds }, 'job is running elsewhere; message kept');
+      return;
+    }
+    const { job, lease } = answer;
     this.d.metrics?.observeQueueWait(priority, m.Attributes?.SentTimestamp);
-    if (claimed.attempt > 1) {
-      const n = await removeJobContainers(this.d.docker, jobId).catch(() => 0);
-      if (n > 0) this.d.log.warn({ jobId, removed: n }, "stopped the previous attempt's containers");
-    }
     const abort = new AbortController();
-    const entry: Running = { job: claimed, abort, done: Promise.resolve() };
-    entry.done = this.run(entry, url, m.ReceiptHandle ?? '');
+    const entry: Running = { job, lease, abort, done: Promise.resolve() };
+    // Known as running at once (no await in between): stop() must see it to hand it back.
     this.running.set(jobId, entry);
+    entry.done = (job.attempt > 1 ? removeJobContainers(this.d.docker, jobId).then(
+      (n) => void (n > 0 && this.d.log.warn({ jobId, removed: n }, "stopped an earlier attempt's containers")),
+      () => undefined,
+    ) : Promise.resolve()).then(() => this.run(entry, priority, receipt));
     try {
       await entry.done;
     } finally {
@@ -226,21 +264,20 @@ export class Runner {
     }
   }
 
-  private async run(r: Running, url: string, receiptHandle: string): Promise<void> {
-    const { store, queues } = this.d;
-    const job = r.job;
+  private async run(r: Running, priority: Priority, receiptHandle: string): Promise<void> {
+    const { api } = this.d;
+    const { job, lease } = r;
     const log = this.d.log.child({ jobId: job.id, pipelineId: job.pipelineId, repo: job.repo, attempt: job.attempt });
     const endMetric = this.d.metrics?.startJob(job.kind);
-    const jobLog = new JobLog(store.logs, logIdFor(job.id, job.generation, job.attempt), this.d.config.logCapBytes);
+    const jobLog = new JobLog((chunks) => api.log({ lease, chunks }), this.d.config.logCapBytes);
     const write = (text: string) => jobLog.write(text);
     const stop = keepAlive({
-      jobs: store.jobs,
-      queues,
-      jobId: job.id,
-      runnerId: this.id,
-      queueUrl: url,
+      api,
+      queues: this.queues,
+      lease,
+      priority,
       receiptHandle,
-      heartbeatMs: this.d.config.heartbeatMs,
+      heartbeatMs: this.heartbeatMs,
       visibilitySeconds: this.d.config.visibilitySeconds,
       onStop: (why) => {
         if (r.stopWhy) return;
@@ -250,12 +287,7 @@ export class Runner {
       onError: (err) => log.warn({ err }, 'heartbeat failed'),
     });
     let token: Promise<JobToken> | undefined;
-    const jobToken = () => (token ??= this.client.jobToken(job.id));
-    await queues.sendResult({ type: 'job-updated', jobId: job.id, status: 'running' });
-    // opam-repository jobs have no check run each (thousands of revdeps): the PR's statuses and comment report them.
-    if (job.source.kind === 'github' && job.kind !== 'opam-repo') {
-      this.reportStarted(jobToken, job.id).catch((err: unknown) => log.warn({ err }, 'could not mark the check run in progress'));
-    }
+    const jobToken = () => (token ??= api.token({ lease }));
     write(stamp(`[cid] ${job.name} on ${this.id} (${this.d.config.pool}), attempt ${job.attempt}\n`));
 
     let outcome: JobOutcome;
@@ -273,16 +305,37 @@ export class Runner {
         outcome = await this.runJob(r, source.dir, write, jobToken);
       }
     } catch (err) {
-      const infra = err instanceof SourceError || err instanceof ControlPlaneError;
+      const infra = err instanceof SourceError || err instanceof RunnerApiError;
       log.error({ err }, 'job could not run');
       outcome = { status: 'errored', reason: infra ? (err as Error).message : `runner error: ${(err as Error).message}` };
     } finally {
-      stop();
       await source?.release().catch((err: unknown) => log.warn({ err }, 'releasing the source tree failed'));
     }
+    // Heartbeats go on until the job is finished or released: a slow log flush or finish must not
+    // let the lease go stale (and the job be taken over) after the work is done.
+    try {
+      await this.conclude(r, outcome, jobLog, priority, receiptHandle, log, endMetric);
+    } finally {
+      stop();
+    }
+  }
+
+  private async conclude(
+    r: Running,
+    outcome: JobOutcome,
+    jobLog: JobLog,
+    priority: Priority,
+    receiptHandle: string,
+    log: Logger,
+    endMetric: ((status: string) => void) | undefined,
+  ): Promise<void> {
+    const { api } = this.d;
+    const { lease } = r;
+    const write = (text: string) => jobLog.write(text);
     if (r.stopWhy === 'cancel') {
-      const why = (await store.jobs.get(job.id).catch(() => undefined))?.reason;
-      outcome = { ...outcome, status: 'cancelled', reason: why ?? 'cancelled' };
+      // No reason of ours: the control plane keeps the one the cancel was recorded with.
+      const { reason: _ignored, ...rest } = outcome;
+      outcome = { ...rest, status: 'cancelled' };
     }
     if (outcome.cacheHits) this.d.metrics?.cacheHits.inc(outcome.cacheHits);
     if (outcome.cacheMisses) this.d.metrics?.cacheMisses.inc(outcome.cacheMisses);
@@ -290,36 +343,47 @@ export class Runner {
     if (r.stopWhy === 'handback') {
       write(stamp('[cid] the runner is shutting down: this job goes back to the queue for another runner\n'));
       await jobLog.close();
-      const released = await store.jobs.release(job.id, this.id);
-      if (released) await queues.sendJob(released);
-      await queues.delete(url, receiptHandle).catch(() => undefined);
+      // The control plane queues it again; our message goes, so it is not run twice.
+      await api.release({ lease }).catch((err: unknown) => log.warn({ err }, 'releasing the job failed; its lease will expire'));
+      await this.queues.delete(priority, receiptHandle).catch(() => undefined);
       this.d.metrics?.handedBack.inc();
       endMetric?.('handed_back');
       return;
     }
     if (r.stopWhy === 'lost') {
-      // Another runner took the job over (our heartbeat went stale): it reports, not us.
+      // Another runner has the job now (or our credential is gone): it finishes it, not us.
       await jobLog.close();
       endMetric?.('lost');
+      log.warn('the job was lost (lease expired, taken over or credential revoked); its container was stopped');
       return;
     }
 
     write(stamp(`[cid] ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}\n`));
     await jobLog.close();
-    const finished = await store.jobs.finish(job.id, this.id, { status: outcome.status, ...(outcome.reason ? { reason: outcome.reason } : {}), ...(outcome.output !== undefined ? { output: outcome.output } : {}) });
+    if (jobLog.error) log.warn({ err: jobLog.error }, 'part of the log could not be sent');
+    const annotations = annotationsFromLog(jobLog.scanText()).slice(0, MAX_REPORTED_ANNOTATIONS);
+    let finished: { status: string } | undefined;
+    try {
+      finished = await api.finish({
+        lease,
+        status: outcome.status as 'passed' | 'failed' | 'errored' | 'cancelled',
+        ...(outcome.reason ? { reason: outcome.reason.slice(0, 1000) } : {}),
+        ...(outcome.output !== undefined ? { output: outcome.output } : {}),
+        report: {
+          annotations,
+          ...(outcome.cacheHits !== undefined ? { cacheHits: outcome.cacheHits } : {}),
+          ...(outcome.cacheMisses !== undefined ? { cacheMisses: outcome.cacheMisses } : {}),
+          ...(outcome.timedOut ? { timedOut: true } : {}),
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof RunnerApiError && err.refused)) throw err;
+      // The lease is gone: another runner took the job over and finishes it.
+      log.warn({ err }, 'job was taken over before it finished; result discarded');
+    }
     endMetric?.(outcome.status);
-    if (!finished) {
-      log.warn('job was taken over before it finished; result discarded');
-      return;
-    }
-    if (finished.source.kind === 'github' && finished.kind !== 'opam-repo') {
-      await this.reportFinished(jobToken, finished, jobLog, outcome).catch((err: unknown) =>
-        log.warn({ err }, 'could not report the check run; the control plane will mark it'),
-      );
-    }
-    await queues.sendResult({ type: 'job-updated', jobId: job.id, status: finished.status });
-    await queues.delete(url, receiptHandle).catch((err: unknown) => log.warn({ err }, 'deleting the job message failed'));
-    log.info({ status: finished.status, reason: finished.reason }, 'job finished');
+    await this.queues.delete(priority, receiptHandle).catch((err: unknown) => log.warn({ err }, 'deleting the job message failed'));
+    if (finished) log.info({ status: finished.status, reason: outcome.reason }, 'job finished');
   }
 
   /** The job itself, on its source tree (shared with the commit's other jobs: read, never written). */
@@ -340,40 +404,7 @@ export class Runner {
       log: write,
       networkRetries: this.d.config.networkRetries,
       onNetworkRetry: (tool) => this.d.metrics?.networkRetries.inc({ tool }),
+      runnerId: this.id,
     });
-  }
-
-  /** Waits briefly for the control plane to have created the job's check run. */
-  private async withCheckRun(jobId: string, waitMs: number): Promise<Job | undefined> {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const j = await this.d.store.jobs.get(jobId);
-      if (j?.checkRunId !== undefined || Date.now() > deadline) return j;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-
-  private async reportStarted(token: () => Promise<JobToken>, jobId: string): Promise<void> {
-    const j = await this.withCheckRun(jobId, 5000);
-    if (!j || j.checkRunId === undefined || j.status !== 'running') return;
-    await this.reporter.started(await token(), j);
-    await this.d.store.jobs.setCheckReported(j.id, `${j.generation}:running`);
-  }
-
-  private async reportFinished(token: () => Promise<JobToken>, finished: Job, jobLog: JobLog, outcome: JobOutcome): Promise<void> {
-    const j = (await this.withCheckRun(finished.id, 10_000)) ?? finished;
-    if (j.checkRunId === undefined) return;
-    const annotations = annotationsFromLog(jobLog.scanText());
-    const summary = [
-      `**${j.name}**: ${j.status}${j.reason ? ` (${j.reason})` : ''}`,
-      `Attempt ${j.attempt} on runner \`${this.id}\` (${j.pool}).`,
-      outcome.cacheHits !== undefined ? `Steps from cache: ${outcome.cacheHits}, run: ${outcome.cacheMisses ?? 0}.` : '',
-      annotations.length ? `${annotations.length} compiler diagnostics are shown as annotations.` : '',
-    ]
-      .filter(Boolean)
-      .join('\n\n');
-    const text = '```\n' + jobLog.tail().replace(/```/g, '`\u200b``') + '\n```';
-    await this.reporter.finished(await token(), j, { summary, text, annotations, ...(outcome.timedOut ? { timedOut: true } : {}) });
-    await this.d.store.jobs.setCheckReported(j.id, `${j.generation}:${j.status}`);
   }
 }

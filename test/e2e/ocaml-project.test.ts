@@ -8,10 +8,8 @@ import { join, relative } from 'node:path';
 import { startHarness, type Harness } from '../support/github-harness.ts';
 import { until } from '../support/control-plane.ts';
 import { ensureDocker, ocamlImage } from '../support/images.ts';
-import { RUNNER_SECRET, logText, testRunner } from '../support/runner-harness.ts';
+import { RUNNER_CP_ENV, logText, testRunner } from '../support/runner-harness.ts';
 import { makePushPayload } from '../support/webhooks.ts';
-import { FastProbotOctokit } from '../support/fake-github/fast-octokit.ts';
-import { CheckRunReporter } from '../../runner/github/check-run-reporter.ts';
 import { pipelineId } from '../../lib/contract/index.ts';
 
 const FIXTURE = new URL('../fixtures/ocaml-project/', import.meta.url).pathname;
@@ -50,7 +48,7 @@ before(async () => {
       '',
     ].join('\n'),
   );
-  h = await startHarness({ CID_PLATFORMS: catalogue, CID_RUNNER_SECRET: RUNNER_SECRET });
+  h = await startHarness({ CID_PLATFORMS: catalogue, ...RUNNER_CP_ENV });
   h.fake.addInstallation({ id: INST, account: 'ocaml-e2e', repositories: [REPO] });
   h.fake.setRepoFiles(REPO, SHA, fixtureFiles(), { refs: ['main'] });
 });
@@ -61,7 +59,7 @@ after(async () => {
 test('a push builds and tests a two-package OCaml project on two platforms; one fails on purpose', { timeout: 600_000 }, async (t) => {
   if (skip || !h) return t.skip(skip || 'no harness');
   const { cp, fake } = h;
-  const runner = await testRunner(cp, 'linux-x86_64', { reporter: new CheckRunReporter(FastProbotOctokit), env: { CID_RUNNER_CONCURRENCY: '2' } });
+  const runner = await testRunner(cp, 'linux-x86_64', { env: { CID_RUNNER_CONCURRENCY: '2' } });
   try {
     const r = await h.deliver('push', makePushPayload({ repo: REPO, sha: SHA, installationId: INST }));
     assert.equal(r.result?.action, 'pipeline');

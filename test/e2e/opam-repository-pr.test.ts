@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../support/github-harness.ts';
 import { TEST_ADMIN_TOKEN, until } from '../support/control-plane.ts';
 import { ensureDocker } from '../support/images.ts';
-import { RUNNER_SECRET, logText, testRunner } from '../support/runner-harness.ts';
+import { RUNNER_CP_ENV, logText, testRunner } from '../support/runner-harness.ts';
 import { makePullRequestPayload } from '../support/webhooks.ts';
 import { ensureOpamSnapshot } from '../support/opam-snapshot.ts';
 import { opamGitRepo, type OpamGitRepo } from '../support/opam-git-repo.ts';
@@ -53,7 +53,7 @@ before(async () => {
   base = repo.commit('master moves on');
 
   slack = await startSlackReceiver();
-  h = await startHarness({ CID_PUBLIC_URL: 'https://cid.example.org', CID_RUNNER_SECRET: RUNNER_SECRET, CID_PLATFORMS: 'minimal', CID_SLACK_WEBHOOK_URL: slack.url });
+  h = await startHarness({ CID_PUBLIC_URL: 'https://cid.example.org', ...RUNNER_CP_ENV, CID_PLATFORMS: 'minimal', CID_SLACK_WEBHOOK_URL: slack.url });
   h.fake.addInstallation({ id: INST, account: 'ocaml', repositories: [REPO] });
   // The (analysis) job downloads the head as GitHub's tarball, as for any repository.
   repo.git('checkout', '-q', head);

@@ -10,10 +10,11 @@ import { attachedRunnerEnv } from '../../local/local-runner.ts';
 import { createLogger } from '../../lib/log/index.ts';
 import { loadRunnerConfig, type RunnerConfig } from '../../runner/config/index.ts';
 import { startRunner, type StartedRunner } from '../../runner/worker/index.ts';
-import type { CheckRunReporter } from '../../runner/github/check-run-reporter.ts';
 import { until } from './control-plane.ts';
 
 export const RUNNER_SECRET = 'test-runner-secret-0123456789';
+/** A control plane for runner tests: the runner API on, and short heartbeats (told to runners at register). */
+export const RUNNER_CP_ENV = { CID_RUNNER_SECRET: RUNNER_SECRET, CID_RUNNER_HEARTBEAT_SECONDS: '0.5', CID_RUNNER_STALE_SECONDS: '3' };
 
 /**
  * A git repository with one commit of these files; returns its path and the commit. A unique
@@ -45,8 +46,6 @@ export function runnerEnv(cp: ControlPlane, id: string, extra: Record<string, st
     CID_JOB_MEMORY_MB: '512',
     CID_JOB_CPUS: '1',
     CID_JOB_PIDS: '256',
-    CID_RUNNER_HEARTBEAT_SECONDS: '0.5',
-    CID_RUNNER_STALE_SECONDS: '3',
     CID_RUNNER_POLL_SECONDS: '1',
     // The step cache repository is shared by the test files running at once: no runner prunes it.
     CID_RUNNER_CACHE_PRUNE_INTERVAL_SECONDS: '0',
@@ -57,11 +56,11 @@ export function runnerEnv(cp: ControlPlane, id: string, extra: Record<string, st
 export async function testRunner(
   cp: ControlPlane,
   pool: Pool,
-  opts: { id?: string; env?: Record<string, string>; reporter?: CheckRunReporter } = {},
+  opts: { id?: string; env?: Record<string, string> } = {},
 ): Promise<StartedRunner & { config: RunnerConfig }> {
   const id = opts.id ?? `runner-${pool}-${randomBytes(3).toString('hex')}`;
   const config = loadRunnerConfig(runnerEnv(cp, id, opts.env, pool), { pool });
-  const started = await startRunner(config, createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }), opts.reporter ? { reporter: opts.reporter } : {});
+  const started = await startRunner(config, createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }));
   return { ...started, config };
 }
 

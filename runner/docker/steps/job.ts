@@ -13,6 +13,8 @@ export interface Job {
   pool: Pool;
   platform: string;
   jobId: string;
+  /** Labels on the job's containers (the runner's id). */
+  labels?: Record<string, string>;
   base: BaseImage;
   sourceDir: string;
   limits: ResourceLimits;
@@ -58,6 +60,7 @@ export function stepContext(job: Job, state: JobState, index: number, key: strin
     pool: job.pool,
     platform: job.platform,
     jobId: job.jobId,
+    ...(job.labels ? { labels: job.labels } : {}),
     index,
     base: job.base,
     parentImage: state.parentImage,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse, type Tags } from 'yaml';
 import { POOLS, PRIORITIES } from '../../../lib/contract/index.ts';
-import { EnvSchema, loadConfig } from '../../../app/config/index.ts';
+import { EnvSchema } from '../../../app/config/index.ts';
 import { jobQueueKey, queueName } from '../../../lib/resources/index.ts';
 import { resourcePrefix, runnerStatements } from '../../../infra/deploy/index.ts';
 import { RunnerEnvSchema, loadRunnerConfig } from '../../../runner/config/index.ts';
@@ -100,9 +100,9 @@ describe('runner-pools.yml', () => {
         assert.match(script, new RegExp(`/cid/prod/runner-tokens/${p.pool}`));
         const envBlock = /cat > \/etc\/cid\/runner.env <<ENV\n([\s\S]*?)\nENV\n/.exec(script)?.[1] ?? '';
         const keys = envBlock.split('\n').map((l) => l.slice(0, l.indexOf('=')));
-        for (const k of ['CID_BACKEND', 'CID_STAGE', 'AWS_REGION', 'CID_RUNNER_ID', 'CID_RUNNER_TOKEN', 'CID_API_URL']) assert.ok(keys.includes(k), k);
+        for (const k of ['CID_BACKEND', 'AWS_REGION', 'CID_RUNNER_ID', 'CID_RUNNER_BOOTSTRAP_TOKEN', 'CID_API_URL']) assert.ok(keys.includes(k), k);
+        assert.match(envBlock, /^CID_RUNNER_ID=ec2-\$\(cat \/var\/lib\/cloud\/data\/instance-id\)$/m, 'one runner id per instance: a shared id would hand back the other instances\' jobs');
         for (const k of keys) assert.ok(k in envExample, `${k} is documented in cid-runner.env.example`);
-        assert.match(envBlock, /^CID_STAGE=prod$/m);
       });
 
       test('drained on scale-in: a terminating lifecycle hook longer than the unit’s stop timeout', () => {
@@ -182,11 +182,10 @@ describe('cid-runner@.service and its env file', () => {
     // CID_RUNNER_METRICS_PORT is read by the unit's ExecStart (--metrics-port), not by cid itself.
     const known = new Set([...Object.keys(EnvSchema.shape), ...Object.keys(RunnerEnvSchema.shape), 'CID_RUNNER_METRICS_PORT']);
     for (const k of Object.keys(envExample)) assert.ok(known.has(k), `${k} is a setting cid knows`);
-    const config = loadConfig(envExample);
-    assert.equal(config.backend, 'aws');
-    assert.equal(config.queuePrefix, resourcePrefix('prod'));
-    const runner = loadRunnerConfig({ ...envExample, CID_RUNNER_TOKEN: `${envExample.CID_RUNNER_ID}.secret` }, { pool: 'linux-s390x' });
+    const runner = loadRunnerConfig({ ...envExample, CID_RUNNER_BOOTSTRAP_TOKEN: 'cidb1.linux-s390x.signature-from-the-admin-api' }, { pool: 'linux-s390x' });
     assert.equal(runner.cache.maxBytes, 50 * 1024 ** 3);
+    assert.equal(runner.aws.sqsEndpoint, undefined, 'on AWS the SDK finds the endpoint');
+    assert.equal(runner.apiUrl, 'https://ci.example.org');
   });
 
   test('the container image: Node 22, the runner bin as entrypoint, SIGTERM, no socket baked in', () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { startTestControlPlane, until } from '../../support/control-plane.ts';
 import { ensureDocker, busyboxImage } from '../../support/images.ts';
-import { RUNNER_SECRET, gitRepo, logText, plannedJob, runnerEnv, submitJobs, testRunner, waitJob } from '../../support/runner-harness.ts';
+import { RUNNER_CP_ENV, gitRepo, logText, plannedJob, runnerEnv, submitJobs, testRunner, waitJob } from '../../support/runner-harness.ts';
 import type { ControlPlane } from '../../../local/start-control-plane.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname.replace(/\/$/, '');
@@ -49,7 +49,7 @@ before(async () => {
   skip = (await ensureDocker()).skip;
   if (skip) return;
   image = await busyboxImage('amd64');
-  cp = await startTestControlPlane({ CID_RUNNER_SECRET: RUNNER_SECRET });
+  cp = await startTestControlPlane({ ...RUNNER_CP_ENV });
 });
 after(async () => {
   child?.kill('SIGKILL');

@@ -12,7 +12,7 @@ import { presetPlatforms } from '../../../lib/analysis/index.ts';
 import { runOpamRepoAnalysis } from '../../../runner/jobs/opam-repo-analysis.ts';
 import { runAnalysisJob } from '../../../runner/jobs/analysis-job.ts';
 import { fetchMergedSource, MERGE_CONFLICT, SourceError } from '../../../runner/source/index.ts';
-import type { JobToken } from '../../../runner/github/control-plane-client.ts';
+import type { JobToken } from '../../../runner/source/index.ts';
 import { ensureOpamSnapshot } from '../../support/opam-snapshot.ts';
 import { opamGitRepo, releaseDir, type OpamGitRepo } from '../../support/opam-git-repo.ts';
 

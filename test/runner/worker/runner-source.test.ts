@@ -4,7 +4,7 @@ import { renameSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { startTestControlPlane } from '../../support/control-plane.ts';
 import { ensureDocker, busyboxImage } from '../../support/images.ts';
-import { RUNNER_SECRET, gitRepo, logText, plannedJob, submitJobs, testRunner, waitJob } from '../../support/runner-harness.ts';
+import { RUNNER_CP_ENV, gitRepo, logText, plannedJob, submitJobs, testRunner, waitJob } from '../../support/runner-harness.ts';
 import type { ControlPlane } from '../../../local/start-control-plane.ts';
 import type { Job } from '../../../lib/contract/index.ts';
 
@@ -20,7 +20,7 @@ before(async () => {
   skip = engine.skip;
   if (skip) return;
   amd64 = await busyboxImage('amd64');
-  cp = await startTestControlPlane({ CID_RUNNER_SECRET: RUNNER_SECRET });
+  cp = await startTestControlPlane({ ...RUNNER_CP_ENV });
 });
 after(async () => {
   await cp?.stop();

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestControlPlane, until } from '../../support/control-plane.ts';
 import { ensureDocker, busyboxImage, canEmulateArm64 } from '../../support/images.ts';
-import { RUNNER_SECRET, gitRepo, logText, plannedJob, submitJobs, testRunner, waitJob } from '../../support/runner-harness.ts';
+import { RUNNER_CP_ENV, gitRepo, logText, plannedJob, submitJobs, testRunner, waitJob } from '../../support/runner-harness.ts';
 import type { ControlPlane } from '../../../local/start-control-plane.ts';
 
 let cp: ControlPlane;
@@ -16,7 +16,7 @@ before(async () => {
   if (skip) return;
   amd64 = await busyboxImage('amd64');
   if (canEmulateArm64()) arm64 = await busyboxImage('arm64');
-  cp = await startTestControlPlane({ CID_RUNNER_SECRET: RUNNER_SECRET });
+  cp = await startTestControlPlane({ ...RUNNER_CP_ENV });
 });
 after(async () => {
   await cp?.stop();
@@ -38,7 +38,8 @@ test('a runner builds a local commit: logs stream into the store while the job r
     assert.equal(running.runnerId, r.runner.id);
     // While it sleeps, the first line is already in the store.
     const early = await (async () => {
-      for (let i = 0; i < 60; i++) {
+      // The runner sends its log about once a second: "first" shows before the 2 s sleep ends.
+      for (let i = 0; i < 300; i++) {
         const text = await logText(cp, running);
         if (/: first$/m.test(text)) return text;
         await new Promise((res) => setTimeout(res, 50));
@@ -184,7 +185,7 @@ test('an urgent job is taken before bulk jobs queued earlier', async (t) => {
   }
 });
 
-test('a starting runner removes step containers whose job is no longer running anywhere', async (t) => {
+test('a starting runner removes the step containers of its earlier process whose job it no longer holds; other runners\' are kept', async (t) => {
   if (skip) return t.skip(skip);
   const Docker = (await import('dockerode')).default;
   const docker = new Docker();
@@ -197,14 +198,13 @@ test('a starting runner removes step containers whose job is no longer running a
   });
   await cp.svc.store.jobs.requestCancel(job!.id);
   // What a runner killed mid-step leaves behind.
-  const orphan = await docker.createContainer({ name: `cid-${job!.id}-step3-abc123`, Image: amd64, Cmd: ['sleep', '60'], HostConfig: { NetworkMode: 'none' } });
+  const id = `orphans-${job!.id.slice(-6)}`;
+  const orphan = await docker.createContainer({ name: `cid-${job!.id}-step3-abc123`, Image: amd64, Cmd: ['sleep', '60'], Labels: { 'cid.runner': id }, HostConfig: { NetworkMode: 'none' } });
   await orphan.start();
-  // A job this control plane does not know: another deployment's runner shares the host. Kept.
-  const foreign = await docker.createContainer({ name: `cid-j${'0'.repeat(23)}1-step2-def456`, Image: amd64, Cmd: ['sleep', '60'], HostConfig: { NetworkMode: 'none' } });
+  // Another runner (or another deployment's) shares the host: its containers are not ours to judge. Kept.
+  const foreign = await docker.createContainer({ name: `cid-${job!.id}-step2-def456`, Image: amd64, Cmd: ['sleep', '60'], Labels: { 'cid.runner': 'another-runner' }, HostConfig: { NetworkMode: 'none' } });
   await foreign.start();
-  // Docker dates containers to the second; the runner considers only those made before it started.
-  await new Promise((r) => setTimeout(r, 1100));
-  const r = await testRunner(cp, 'linux-x86_64');
+  const r = await testRunner(cp, 'linux-x86_64', { id });
   try {
     await assert.rejects(orphan.inspect(), /no such container/i);
     assert.equal((await foreign.inspect()).State.Running, true, "another deployment's container is left alone");
