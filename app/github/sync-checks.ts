@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Job, Pipeline } from '../../lib/contract/index.ts';
 import { pipelineStatusFrom } from '../pipelines/pipeline-status.ts';
 import type { Services } from '../services.ts';
-import { SUMMARY_CHECK_NAME, checkStateFor, commitUrl, jobUrl, summaryCheck, MAX_CHECK_TEXT } from './check-run-format.ts';
+import { SUMMARY_CHECK_NAME, checkStateFor, summaryCheck, MAX_CHECK_TEXT } from './check-run-format.ts';
+import { commitUrl, jobUrl } from '../web/paths.ts';
 
 const JOB_ACTIONS = [
   { label: 'Rebuild', description: 'Run this job again', identifier: 'rebuild' },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Job, Pipeline } from '../../lib/contract/index.ts';
 import type { InstallationOctokit } from '../github/index.ts';
-import { commitUrl } from '../github/check-run-format.ts';
+import { commitUrl } from '../web/paths.ts';
 import type { Services } from '../services.ts';
 import { reproduceScript } from '../web/reproduce.ts';
 import { COMMENT_MARKER, commentBody } from './report/comment.ts';
