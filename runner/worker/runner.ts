@@ -3,13 +3,12 @@ import { join } from 'node:path';
 import type { Message } from '@aws-sdk/client-sqs';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import { isFinal, type Job, type Priority } from '../../lib/contract/index.ts';
+import { isFinal, MAX_REPORTED_ANNOTATIONS, type Job, type Priority } from '../../lib/contract/index.ts';
 import { decodeJobMessage, isRejected, type Queues } from '../../app/queue/index.ts';
 import { logIdFor, type Store } from '../../app/store/index.ts';
 import type { RunnerConfig } from '../config/index.ts';
 import type { RunnerMetrics } from '../metrics/index.ts';
 import { ControlPlaneClient, ControlPlaneError, type JobToken } from '../github/control-plane-client.ts';
-import { CheckRunReporter } from '../github/check-run-reporter.ts';
 import { JobLog } from '../logs/job-log.ts';
 import { fetchSource, SourceCache, sourceKey, SourceError, type SourceLease } from '../source/index.ts';
 import { runAnalysisJob } from '../jobs/analysis-job.ts';
@@ -30,7 +29,6 @@ export interface RunnerDeps {
   docker: Docker;
   log: Logger;
   metrics?: RunnerMetrics;
-  reporter?: CheckRunReporter;
 }
 
 interface Running {
@@ -59,7 +57,6 @@ export class Runner {
   private readonly running = new Map<string, Running>();
   private slots: Promise<void>[] = [];
   private readonly client: ControlPlaneClient;
-  private readonly reporter: CheckRunReporter;
   private readonly urgentUrl: string;
   private readonly bulkUrl: string;
   /** Keeps the step cache within its age and size limits (at start, then every interval). */
@@ -69,7 +66,6 @@ export class Runner {
 
   constructor(private readonly d: RunnerDeps) {
     this.client = new ControlPlaneClient(d.config.apiUrl, d.config.token);
-    this.reporter = d.reporter ?? new CheckRunReporter();
     this.urgentUrl = d.queues.jobQueueUrl(d.config.pool, 'urgent');
     this.bulkUrl = d.queues.jobQueueUrl(d.config.pool, 'bulk');
     this.cachePruner = new CachePruner({ docker: d.docker, cache: d.config.cache, log: d.log, ...(d.metrics ? { metrics: d.metrics } : {}) });
@@ -250,11 +246,8 @@ export class Runner {
     });
     let token: Promise<JobToken> | undefined;
     const jobToken = () => (token ??= this.client.jobToken(job.id));
+    // The control plane marks the job's check run in progress when it handles this.
     await queues.sendResult({ type: 'job-updated', jobId: job.id, status: 'running' });
-    // opam-repository jobs have no check run each (thousands of revdeps): the PR's statuses and comment report them.
-    if (job.source.kind === 'github' && job.kind !== 'opam-repo') {
-      this.reportStarted(jobToken, job.id).catch((err: unknown) => log.warn({ err }, 'could not mark the check run in progress'));
-    }
     write(stamp(`[cid] ${job.name} on ${this.id} (${this.d.config.pool}), attempt ${job.attempt}\n`));
 
     let outcome: JobOutcome;
@@ -305,16 +298,23 @@ export class Runner {
 
     write(stamp(`[cid] ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}\n`));
     await jobLog.close();
-    const finished = await store.jobs.finish(job.id, this.id, { status: outcome.status, ...(outcome.reason ? { reason: outcome.reason } : {}), ...(outcome.output !== undefined ? { output: outcome.output } : {}) });
+    // What the control plane shows on the job's check run besides the log's tail (it alone writes to GitHub).
+    const report = {
+      annotations: annotationsFromLog(jobLog.scanText()).slice(0, MAX_REPORTED_ANNOTATIONS),
+      ...(outcome.cacheHits !== undefined ? { cacheHits: outcome.cacheHits } : {}),
+      ...(outcome.cacheMisses !== undefined ? { cacheMisses: outcome.cacheMisses } : {}),
+      ...(outcome.timedOut ? { timedOut: true } : {}),
+    };
+    const finished = await store.jobs.finish(job.id, this.id, {
+      status: outcome.status,
+      ...(outcome.reason ? { reason: outcome.reason } : {}),
+      ...(outcome.output !== undefined ? { output: outcome.output } : {}),
+      report,
+    });
     endMetric?.(outcome.status);
     if (!finished) {
       log.warn('job was taken over before it finished; result discarded');
       return;
-    }
-    if (finished.source.kind === 'github' && finished.kind !== 'opam-repo') {
-      await this.reportFinished(jobToken, finished, jobLog, outcome).catch((err: unknown) =>
-        log.warn({ err }, 'could not report the check run; the control plane will mark it'),
-      );
     }
     await queues.sendResult({ type: 'job-updated', jobId: job.id, status: finished.status });
     await queues.delete(url, receiptHandle).catch((err: unknown) => log.warn({ err }, 'deleting the job message failed'));
@@ -339,39 +339,5 @@ export class Runner {
       networkRetries: this.d.config.networkRetries,
       onNetworkRetry: (tool) => this.d.metrics?.networkRetries.inc({ tool }),
     });
-  }
-
-  /** Waits briefly for the control plane to have created the job's check run. */
-  private async withCheckRun(jobId: string, waitMs: number): Promise<Job | undefined> {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const j = await this.d.store.jobs.get(jobId);
-      if (j?.checkRunId !== undefined || Date.now() > deadline) return j;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-
-  private async reportStarted(token: () => Promise<JobToken>, jobId: string): Promise<void> {
-    const j = await this.withCheckRun(jobId, 5000);
-    if (!j || j.checkRunId === undefined || j.status !== 'running') return;
-    await this.reporter.started(await token(), j);
-    await this.d.store.jobs.setCheckReported(j.id, `${j.generation}:running`);
-  }
-
-  private async reportFinished(token: () => Promise<JobToken>, finished: Job, jobLog: JobLog, outcome: JobOutcome): Promise<void> {
-    const j = (await this.withCheckRun(finished.id, 10_000)) ?? finished;
-    if (j.checkRunId === undefined) return;
-    const annotations = annotationsFromLog(jobLog.scanText());
-    const summary = [
-      `**${j.name}**: ${j.status}${j.reason ? ` (${j.reason})` : ''}`,
-      `Attempt ${j.attempt} on runner \`${this.id}\` (${j.pool}).`,
-      outcome.cacheHits !== undefined ? `Steps from cache: ${outcome.cacheHits}, run: ${outcome.cacheMisses ?? 0}.` : '',
-      annotations.length ? `${annotations.length} compiler diagnostics are shown as annotations.` : '',
-    ]
-      .filter(Boolean)
-      .join('\n\n');
-    const text = '```\n' + jobLog.tail().replace(/```/g, '`\u200b``') + '\n```';
-    await this.reporter.finished(await token(), j, { summary, text, annotations, ...(outcome.timedOut ? { timedOut: true } : {}) });
-    await this.d.store.jobs.setCheckReported(j.id, `${j.generation}:${j.status}`);
   }
 }

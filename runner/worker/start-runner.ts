@@ -5,7 +5,6 @@ import { createStore } from '../../app/store/index.ts';
 import { Queues } from '../../app/queue/index.ts';
 import type { RunnerConfig } from '../config/index.ts';
 import { createRunnerMetrics, startMetricsServer, type MetricsServer } from '../metrics/index.ts';
-import type { CheckRunReporter } from '../github/check-run-reporter.ts';
 import { Runner } from './runner.ts';
 
 export interface StartedRunner {
@@ -15,14 +14,14 @@ export interface StartedRunner {
 }
 
 /** Connects a runner to its store, queues and Docker engine, and starts it. */
-export async function startRunner(config: RunnerConfig, log: Logger, opts: { docker?: Docker; reporter?: CheckRunReporter } = {}): Promise<StartedRunner> {
+export async function startRunner(config: RunnerConfig, log: Logger, opts: { docker?: Docker } = {}): Promise<StartedRunner> {
   const endpoints = { region: config.app.region, dynamoEndpoint: config.app.dynamoEndpoint, sqsEndpoint: config.app.sqsEndpoint };
   const store = createStore(createDynamo(endpoints), config.app.tablePrefix);
   const queues = await Queues.connect(createSqs(endpoints), config.app.queuePrefix);
   const docker = opts.docker ?? new Docker();
   const metrics = createRunnerMetrics({ pool: config.pool, runnerId: config.runnerId, concurrency: config.concurrency, cacheMaxBytes: config.cache.maxBytes });
   const metricsServer = config.metricsPort !== undefined ? await startMetricsServer(metrics.registry, { port: config.metricsPort }) : undefined;
-  const runner = new Runner({ config, store, queues, docker, log, metrics, ...(opts.reporter ? { reporter: opts.reporter } : {}) });
+  const runner = new Runner({ config, store, queues, docker, log, metrics });
   await runner.start();
   return {
     runner,

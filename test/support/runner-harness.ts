@@ -10,7 +10,6 @@ import { attachedRunnerEnv } from '../../local/local-runner.ts';
 import { createLogger } from '../../lib/log/index.ts';
 import { loadRunnerConfig, type RunnerConfig } from '../../runner/config/index.ts';
 import { startRunner, type StartedRunner } from '../../runner/worker/index.ts';
-import type { CheckRunReporter } from '../../runner/github/check-run-reporter.ts';
 import { until } from './control-plane.ts';
 
 export const RUNNER_SECRET = 'test-runner-secret-0123456789';
@@ -55,11 +54,11 @@ export function runnerEnv(cp: ControlPlane, id: string, extra: Record<string, st
 export async function testRunner(
   cp: ControlPlane,
   pool: Pool,
-  opts: { id?: string; env?: Record<string, string>; reporter?: CheckRunReporter } = {},
+  opts: { id?: string; env?: Record<string, string> } = {},
 ): Promise<StartedRunner & { config: RunnerConfig }> {
   const id = opts.id ?? `runner-${pool}-${randomBytes(3).toString('hex')}`;
   const config = loadRunnerConfig(runnerEnv(cp, id, opts.env), { pool });
-  const started = await startRunner(config, createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }), opts.reporter ? { reporter: opts.reporter } : {});
+  const started = await startRunner(config, createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }));
   return { ...started, config };
 }
 

@@ -128,7 +128,7 @@ test('a lost record: the comment is found again by its marker (ours, not a perso
 
   // The record is lost again, once the consumer has written it: the comment is found by its
   // marker and edited, not duplicated.
-  await until(async () => (await svc.store.reports.comment(`comment#${REPO}#7`))?.commentId === ours.id, { timeoutMs: 10_000, what: 'the record of the new comment' });
+  await until(async () => (await svc.store.reports.get(`comment#${REPO}#7`))?.targetId === ours.id, { timeoutMs: 10_000, what: 'the record of the new comment' });
   await forget();
   const edits = ours.history.length;
   await svc.queues.sendResult({ type: 'pipeline-changed', pipelineId: PID });
