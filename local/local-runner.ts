@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
-import { bootstrapToken, runnerCredential } from '../app/runner-api/index.ts';
+import { bootstrapToken } from '../app/runner-api/index.ts';
 import { PoolSchema, poolForArch, type Pool } from '../lib/contract/index.ts';
 import type { ControlPlane } from './start-control-plane.ts';
 import { loadRunnerConfig } from '../runner/config/index.ts';
@@ -11,7 +11,7 @@ export const LOCAL_RUNNER_ID = 'local';
 /**
  * The settings that attach a runner to a control plane running in this process: its DynamoDB
  * and SQS endpoints, its runner API, and, derived from `secret`, its pool's bootstrap token
- * (CID_RUNNER_BOOTSTRAP_TOKEN, to register) and the older per-runner CID_RUNNER_TOKEN.
+ * (CID_RUNNER_BOOTSTRAP_TOKEN, to register).
  */
 export function attachedRunnerEnv(
   cp: Pick<ControlPlane, 'config' | 'url'>,
@@ -24,7 +24,6 @@ export function attachedRunnerEnv(
     SQS_ENDPOINT: cp.config.sqsEndpoint ?? '',
     CID_API_URL: cp.url,
     CID_RUNNER_ID: id,
-    ...(secret ? { CID_RUNNER_TOKEN: runnerCredential(secret, id) } : {}),
     ...(secret && pool ? { CID_RUNNER_BOOTSTRAP_TOKEN: bootstrapToken(secret, pool) } : {}),
   };
 }

@@ -1,4 +1,5 @@
-import { repoUrlPath, type Job, type Pipeline } from '../../lib/contract/index.ts';
+import type { Job, Pipeline } from '../../lib/contract/index.ts';
+import { commitUrl, jobUrl } from '../web/paths.ts';
 
 export const SUMMARY_CHECK_NAME = 'cid';
 /** GitHub's limit on a check run's summary and text. */
@@ -7,14 +8,6 @@ export const MAX_CHECK_TEXT = 65_535;
 const PACKAGES_ROOM = 16_000;
 /** A job's line about packages is cut beyond this, so one job's hundred packages never fill the room. */
 const MAX_PACKAGE_LINE = 2_000;
-
-export function commitUrl(publicUrl: string, repo: string, sha: string): string {
-  return `${publicUrl}/github/${repoUrlPath(repo)}/commit/${encodeURIComponent(sha)}`;
-}
-
-export function jobUrl(publicUrl: string, job: Pick<Job, 'repo' | 'sha' | 'name'>): string {
-  return `${commitUrl(publicUrl, job.repo, job.sha)}/variant/${encodeURIComponent(job.name)}`;
-}
 
 type CheckState =
   | { status: 'queued' | 'in_progress' }

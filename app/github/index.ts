@@ -1,3 +1,4 @@
 export * from './github-app.ts';
 export * from './check-run-format.ts';
-export * from './sync-checks.ts';
+export * from './job-check-run.ts';
+export * from './check-runs-reporter.ts';

@@ -1,5 +1,5 @@
 import type { OpamRepoAnalysis, Pipeline, Source } from '../../lib/contract/index.ts';
-import { addJobs } from '../pipelines/index.ts';
+import { addJobs } from '../pipelines/add-jobs.ts';
 import { jobIdFor } from '../store/index.ts';
 import type { Services } from '../services.ts';
 import type { Platform } from '../../lib/analysis/index.ts';

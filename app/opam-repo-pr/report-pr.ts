@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Job, Pipeline } from '../../lib/contract/index.ts';
 import type { InstallationOctokit } from '../github/index.ts';
-import { commitUrl } from '../github/check-run-format.ts';
+import { commitUrl } from '../web/paths.ts';
 import type { Services } from '../services.ts';
+import { reportOnce, type ReportOutcome } from '../reporters/report-once.ts';
+import type { PipelineView, Reporter } from '../reporters/reporter.ts';
 import { reproduceScript } from '../web/reproduce.ts';
 import { COMMENT_MARKER, commentBody } from './report/comment.ts';
 import { linterStatus, opamCiStatus } from './report/statuses.ts';
@@ -11,15 +12,9 @@ import type { OpamPipelineView } from './report/summary.ts';
 
 // Reports an opam-repository PR on GitHub, off the request path (the results consumer): commit
 // statuses as opam-repo-ci sets them, and one comment, created once and edited in place at most
-// once per COMMENT_EDIT_INTERVAL_MS. A change that comes sooner schedules one deferred edit: a
-// `pipeline-changed` message delayed with SQS's DelaySeconds; whatever happened meanwhile is in
-// the body that edit writes.
+// once per COMMENT_EDIT_INTERVAL_MS (reportOnce defers a sooner change to one later edit).
 
 export const COMMENT_EDIT_INTERVAL_MS = 10_000;
-/** How long a consumer may take to find or create the comment before another may try. */
-const CREATE_LEASE_MS = 30_000;
-
-const hash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 32);
 
 export function isConfiguredOpamRepository(svc: Pick<Services, 'config'>, repo: string): boolean {
   return svc.config.opamRepositories.some((r) => r.toLowerCase() === repo.toLowerCase());
@@ -35,10 +30,8 @@ async function setStatuses(svc: Services, octokit: InstallationOctokit, v: OpamP
   const p = v.pipeline;
   const [owner, repo] = p.repo.split('/') as [string, string];
   for (const st of [opamCiStatus(v), linterStatus(v)]) {
-    const key = `status#${p.repo}@${p.sha}#${st.context}`;
-    const value = `${st.state}:${st.description}`;
-    if (!(await svc.store.reports.setIfChanged(key, value))) continue;
-    try {
+    // A status has no id: setting it again is how it changes.
+    const send = async (): Promise<number> => {
       await octokit.rest.repos.createCommitStatus({
         owner,
         repo,
@@ -48,11 +41,9 @@ async function setStatuses(svc: Services, octokit: InstallationOctokit, v: OpamP
         context: st.context,
         target_url: commitUrl(svc.config.publicUrl, p.repo, p.sha),
       });
-    } catch (err) {
-      // Forget it, so the redelivered message sends it again.
-      await svc.store.reports.clearValue(key, value);
-      throw err;
-    }
+      return 0;
+    };
+    await reportOnce(svc, { key: `status#${p.repo}@${p.sha}#${st.context}`, pipelineId: p.id, content: `${st.state}:${st.description}`, create: send, update: async () => void (await send()) });
   }
 }
 
@@ -65,38 +56,20 @@ async function findComment(octokit: InstallationOctokit, owner: string, repo: st
 }
 
 /** Creates or edits the PR's comment so it shows `body`, no more often than the interval. */
-export async function syncComment(svc: Services, octokit: InstallationOctokit, pipeline: Pipeline, issue: number, body: string): Promise<'created' | 'edited' | 'unchanged' | 'deferred'> {
-  const reports = svc.store.reports;
+export function syncComment(svc: Services, octokit: InstallationOctokit, pipeline: Pipeline, issue: number, body: string): Promise<ReportOutcome> {
   const [owner, repo] = pipeline.repo.split('/') as [string, string];
-  const id = `comment#${pipeline.repo}#${issue}`;
-  const bodyHash = hash(body);
-  const now = Date.now();
-  const state = await reports.comment(id);
-  if (state?.commentId !== undefined && state.bodyHash === bodyHash) return 'unchanged';
-
-  const defer = async (due: number): Promise<'deferred'> => {
-    if (await reports.scheduleDeferred(id, due, now)) {
-      await svc.queues.sendResult({ type: 'pipeline-changed', pipelineId: pipeline.id }, Math.min(900, Math.max(1, Math.ceil((due - now) / 1000))));
-    }
-    return 'deferred';
-  };
-
-  if (state?.commentId === undefined) {
-    if (!(await reports.claimCreate(id, now, CREATE_LEASE_MS))) return defer(now + COMMENT_EDIT_INTERVAL_MS);
-    // The comment may exist from before this record did (a lost record, another deployment).
-    const found = await findComment(octokit, owner, repo, issue, svc.github?.appId ?? 0);
-    const commentId =
-      found ?? (await octokit.rest.issues.createComment({ owner, repo, issue_number: issue, body })).data.id;
-    if (found !== undefined) await octokit.rest.issues.updateComment({ owner, repo, comment_id: found, body });
-    await reports.created(id, commentId, now, bodyHash);
-    return found === undefined ? 'created' : 'edited';
-  }
-  const last = state.lastEditAt ?? 0;
-  if (now - last < COMMENT_EDIT_INTERVAL_MS) return defer(last + COMMENT_EDIT_INTERVAL_MS);
-  if (!(await reports.claimEdit(id, state.lastEditAt, now))) return defer(now + COMMENT_EDIT_INTERVAL_MS);
-  await octokit.rest.issues.updateComment({ owner, repo, comment_id: state.commentId, body });
-  await reports.edited(id, bodyHash);
-  return 'edited';
+  return reportOnce(svc, {
+    key: `comment#${pipeline.repo}#${issue}`,
+    pipelineId: pipeline.id,
+    content: body,
+    intervalMs: COMMENT_EDIT_INTERVAL_MS,
+    // The comment may exist from before its record did (a lost record, another deployment).
+    find: () => findComment(octokit, owner, repo, issue, svc.github?.appId ?? 0),
+    create: async () => (await octokit.rest.issues.createComment({ owner, repo, issue_number: issue, body })).data.id,
+    update: async (commentId) => {
+      await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body });
+    },
+  });
 }
 
 /**
@@ -120,3 +93,9 @@ export async function reportOpamPr(svc: Services, pipeline: Pipeline, jobs: read
     svc.log.debug({ pr: Number(m[1]), outcome }, 'opam-repository comment');
   }
 }
+
+/** The opam-repository PR reporter: statuses and the comment of an opam-repository PR's pipeline. */
+export const opamRepoPrReporter: Reporter = {
+  name: 'opam-repository-pr',
+  report: (svc: Services, { pipeline, jobs }: PipelineView) => reportOpamPr(svc, pipeline, jobs),
+};

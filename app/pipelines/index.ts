@@ -5,3 +5,4 @@ export * from './cancel.ts';
 export * from './rebuild.ts';
 export * from './pipeline-status.ts';
 export * from './analysis-params.ts';
+export * from './advance.ts';

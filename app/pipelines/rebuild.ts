@@ -1,6 +1,7 @@
 import { isFinal, type Job } from '../../lib/contract/index.ts';
 import { NotFoundError } from '../../lib/errors/index.ts';
 import type { Services } from '../services.ts';
+import { jobsRequeued } from './advance.ts';
 
 /** Queues a finished job again; a job still queued or running is left as it is. */
 export async function rebuildJob(svc: Services, jobId: string): Promise<Job | undefined> {
@@ -9,8 +10,7 @@ export async function rebuildJob(svc: Services, jobId: string): Promise<Job | un
   const requeued = await svc.store.jobs.requeue(jobId);
   if (!requeued) return undefined;
   await svc.queues.sendJob(requeued);
-  await svc.store.pipelines.update(job.pipelineId, { status: 'running' });
-  await svc.queues.sendResult({ type: 'pipeline-changed', pipelineId: job.pipelineId });
+  await jobsRequeued(svc, job.pipelineId, [requeued]);
   return requeued;
 }
 
@@ -27,9 +27,7 @@ export async function rebuildPipeline(svc: Services, pipelineId: string, opts: {
   }
   if (out.length > 0) {
     await svc.queues.sendJobs(out);
-    // An analysis error is cleared by rebuilding the analysis.
-    await svc.store.pipelines.update(pipelineId, { status: 'running', ...(out.some((j) => j.kind === 'analysis') ? { error: '' } : {}) });
-    await svc.queues.sendResult({ type: 'pipeline-changed', pipelineId });
+    await jobsRequeued(svc, pipelineId, out);
   }
   return out;
 }

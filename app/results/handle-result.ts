@@ -1,14 +1,14 @@
-import { AnalysisResultSchema, boundList, packageName, type ResultMessage } from '../../lib/contract/index.ts';
-import { z } from 'zod';
+import type { ResultMessage } from '../../lib/contract/index.ts';
 import type { Services } from '../services.ts';
-import { addJobs, pipelineStatusFrom } from '../pipelines/index.ts';
-import { syncChecks } from '../github/index.ts';
+import { advancePipeline, applyAnalysis } from '../pipelines/index.ts';
+import { REPORTERS } from '../reporters/index.ts';
 import { recordJobUpdate } from '../metrics/index.ts';
-import { platformsOf } from '../../lib/opam-repo/index.ts';
-import { addOpamRepoJobs, reportOpamPr } from '../opam-repo-pr/index.ts';
-import { deliverSlack, notifySlack } from '../slack/index.ts';
+import { deliverSlack } from '../slack/index.ts';
 
 export type ResultOutcome = 'done' | 'retry';
+
+/** How long one consumer may hold a pipeline while it advances and reports it. */
+const PIPELINE_LEASE_MS = 30_000;
 
 /** Applies one results-queue message. 'retry' means: try again a little later (lease held). */
 export async function handleResult(base: Services, msg: ResultMessage): Promise<ResultOutcome> {
@@ -27,43 +27,34 @@ export async function handleResult(base: Services, msg: ResultMessage): Promise<
     }
     svc = { ...svc, log: svc.log.child({ pipelineId: job.pipelineId, repo: job.repo }) };
     recordJobUpdate(job);
-    if (job.kind === 'analysis' && job.status === 'passed') {
-      const parsed = AnalysisResultSchema.safeParse(job.output);
-      const pipeline = await svc.store.pipelines.get(job.pipelineId);
-      if (!pipeline) return 'done';
-      if (!parsed.success) {
-        await svc.store.pipelines.update(job.pipelineId, { error: `analysis produced an invalid result: ${z.prettifyError(parsed.error)}` });
-      } else {
-        await addJobs(svc, pipeline, job.source, parsed.data.jobs);
-        // An opam repository's plan is compact (revdeps can number thousands): expanded here.
-        if (parsed.data.opamRepo) await addOpamRepoJobs(svc, pipeline, job.source, parsed.data.opamRepo, platformsOf(job.params ?? svc.analysisParams));
-        const { roots, pinned } = parsed.data.info;
-        await svc.store.pipelines.update(job.pipelineId, {
-          planned: true,
-          dropped: parsed.data.dropped,
-          // An opam repository's analysis has no roots of its own: nothing to show.
-          ...(parsed.data.opamRepo ? {} : { roots: boundList(roots.map(packageName)), pinned: boundList(pinned.map(packageName)) }),
-        });
-      }
-    } else if (job.kind === 'analysis' && (job.status === 'failed' || job.status === 'errored')) {
-      await svc.store.pipelines.update(job.pipelineId, { error: job.reason ?? 'analysis failed' });
-    }
+    await applyAnalysis(svc, job);
     return pipelineChanged(svc, job.pipelineId);
   }
   return pipelineChanged(svc, msg.pipelineId);
 }
 
+/**
+ * Advances the pipeline, then hands the view to every reporter. Under a short per-pipeline
+ * lease, so two consumers never report the same pipeline at once, and the view is read once the
+ * lease is held: a consumer never writes an older state over a newer one.
+ */
 async function pipelineChanged(svc: Services, pipelineId: string): Promise<ResultOutcome> {
-  const pipeline = await svc.store.pipelines.get(pipelineId);
-  if (!pipeline) {
-    svc.log.warn({ pipelineId }, 'change for an unknown pipeline ignored');
-    return 'done';
+  const release = await svc.store.pipelines.acquireSyncLease(pipelineId, `${process.pid}-${Math.random()}`, PIPELINE_LEASE_MS);
+  if (!release) {
+    if (!(await svc.store.pipelines.get(pipelineId))) return unknown(svc, pipelineId);
+    return 'retry';
   }
-  const jobs = await svc.store.jobs.listByPipeline(pipelineId);
-  const status = pipelineStatusFrom(pipeline, jobs);
-  if (status !== pipeline.status) await svc.store.pipelines.update(pipelineId, { status });
-  const synced = await syncChecks(svc, pipelineId);
-  await reportOpamPr(svc, { ...pipeline, status }, jobs);
-  await notifySlack(svc, { ...pipeline, status }, jobs);
-  return synced ? 'done' : 'retry';
+  try {
+    const view = await advancePipeline(svc, pipelineId);
+    if (!view) return unknown(svc, pipelineId);
+    for (const reporter of REPORTERS) await reporter.report(svc, view);
+    return 'done';
+  } finally {
+    await release();
+  }
+}
+
+function unknown(svc: Services, pipelineId: string): ResultOutcome {
+  svc.log.warn({ pipelineId }, 'change for an unknown pipeline ignored');
+  return 'done';
 }

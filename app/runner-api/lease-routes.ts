@@ -15,7 +15,6 @@ import type { Services } from '../services.ts';
 import { leaseCheck, leaseState, heldJob, refuseUnlessCurrent, staleBefore } from './lease-check.ts';
 import { leaseHash, newLeaseToken } from './lease-tokens.ts';
 import { requestBody } from './request-body.ts';
-import { isLegacyTokenRequest, legacyToken } from './legacy-token.ts';
 import { runnerDirectory } from './runner-directory.ts';
 
 /** What a job's token may do: read the source. Check runs are the control plane's to write. */
@@ -139,7 +138,6 @@ export function mountLeaseRoutes(r: Hono, svc: Services): void {
 
   r.post('/token', async (c) => {
     const raw = await requestBody(c, z.unknown());
-    if (isLegacyTokenRequest(c, raw)) return legacyToken(svc, c, raw);
     const runner = await dir.authenticate(c);
     const { lease } = RUNNER_ROUTES.token.request.parse(raw);
     const job = await heldJob(svc, dir.secret(), runner, lease);

@@ -68,22 +68,3 @@ export function verifyRunnerCredential(secret: string, header: string | undefine
   }
   return claims;
 }
-
-/**
- * The older per-runner credential, "<runner id>.<HMAC of the id>" (CID_RUNNER_TOKEN), accepted
- * only by the legacy `token` request ({jobId}) until every runner registers.
- */
-export function runnerCredential(secret: string, runnerId: string): string {
-  RunnerIdSchema.parse(runnerId);
-  return `${runnerId}.${createHmac('sha256', secret).update(`cid-runner:${runnerId}`).digest('base64url')}`;
-}
-
-/** The runner id a legacy credential proves, or a 401. */
-export function verifyLegacyRunnerCredential(secret: string, credential: string | undefined): string {
-  if (!credential) throw new UnauthorizedError('missing runner credential: send "Authorization: Bearer <CID_RUNNER_TOKEN>"');
-  const dot = credential.lastIndexOf('.');
-  const id = credential.slice(0, dot);
-  if (dot <= 0 || !RunnerIdSchema.safeParse(id).success) throw new UnauthorizedError('malformed runner credential');
-  if (!sameText(runnerCredential(secret, id), credential)) throw new UnauthorizedError(`bad credential for runner ${id}`);
-  return id;
-}

@@ -1,6 +1,6 @@
 // Slack messages (Block Kit, with a plain-text fallback) for the three events cid announces.
 import { repoUrlPath, type Job, type Pipeline } from '../../lib/contract/index.ts';
-import { commitUrl, jobUrl } from '../github/check-run-format.ts';
+import { commitUrl, jobUrl } from '../web/paths.ts';
 
 export interface SlackPayload {
   text: string;

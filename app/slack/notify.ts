@@ -3,20 +3,27 @@ import { parseJobName } from '../../lib/opam-repo/index.ts';
 import { isOpamPr } from '../opam-repo-pr/index.ts';
 import { linterStatus, opamCiStatus, phaseOf, viewOf } from '../opam-repo-pr/report/index.ts';
 import type { Services } from '../services.ts';
+import { reportOnce } from '../reporters/report-once.ts';
+import type { PipelineView, Reporter } from '../reporters/reporter.ts';
 import { branchFailed, branchRecovered, opamPrFinished } from './messages.ts';
 import type { MessageContext, SlackPayload } from './messages.ts';
 import type { SlackMessage } from './deliver.ts';
 
 // When a pipeline settles, decide whether Slack hears of it (repositories opt in): the default
 // branch starting to fail or passing again, and an opam-repository PR finishing. Each message is
-// decided once per pipeline (a marker in the reports table) and queued; delivery is deliver.ts's.
+// decided once per pipeline (reportOnce: a record in the reports table) and queued; delivery is
+// deliver.ts's.
 
 const FINAL: ReadonlySet<PipelineStatus> = new Set(['passed', 'failed', 'errored']);
 const isFailure = (s: PipelineStatus | undefined): boolean => s === 'failed' || s === 'errored';
 
-async function enqueue(svc: Services, marker: string, msg: Omit<SlackMessage, 'type' | 'attempt'>): Promise<void> {
-  if (!(await svc.store.reports.once(marker))) return;
-  await svc.queues.sendResult({ type: 'slack', attempt: 0, ...msg });
+async function enqueue(svc: Services, key: string, msg: Omit<SlackMessage, 'type' | 'attempt'>): Promise<void> {
+  // Queued once per key, whatever the pipeline does next: a message is never sent twice.
+  const send = async (): Promise<number> => {
+    await svc.queues.sendResult({ type: 'slack', attempt: 0, ...msg });
+    return 0;
+  };
+  await reportOnce(svc, { key, pipelineId: msg.pipelineId, content: 'queued', create: send, update: async () => undefined });
 }
 
 /** The status the branch had before this pipeline: the newest settled pipeline created earlier. */
@@ -66,3 +73,9 @@ export async function notifySlack(svc: Services, p: Pipeline, jobs: readonly Job
     svc.log.warn({ err, pipelineId: p.id }, 'Slack notification skipped');
   }
 }
+
+/** The Slack reporter: never fails a pipeline's report (Slack is not worth a retry of the results). */
+export const slackReporter: Reporter = {
+  name: 'slack',
+  report: (svc: Services, { pipeline, jobs }: PipelineView) => notifySlack(svc, pipeline, jobs),
+};

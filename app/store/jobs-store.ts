@@ -264,7 +264,7 @@ export class JobsStore {
     return this.transition(id, {
       update:
         'SET #s = :queued, generation = generation + :one, cancelRequested = :false, queuedAt = :now, queuedPool = #p, queuedSince = :now, expiresAt = :exp ' +
-        'REMOVE reason, startedAt, finishedAt, runnerId, heartbeatAt, leaseHash, checkRunId, checkReported, #o',
+        'REMOVE reason, startedAt, finishedAt, runnerId, heartbeatAt, leaseHash, report, #o',
       condition: 'attribute_exists(id) AND NOT (#s IN (:queued, :running))',
       values: { ':queued': 'queued', ':running': 'running', ':one': 1, ':false': false, ':now': now, ':exp': expiresAt(this.retentionDays) },
     });
@@ -277,21 +277,6 @@ export class JobsStore {
       condition: '#s IN (:queued, :running)',
       values: { ':errored': 'errored', ':reason': reason, ':now': nowIso(), ':queued': 'queued', ':running': 'running' },
     });
-  }
-
-  /** Records the job's check run once; false when another worker recorded one first. */
-  async setCheckRunId(id: string, checkRunId: number): Promise<boolean> {
-    const job = await this.transition(id, {
-      update: 'SET checkRunId = :c',
-      condition: 'attribute_exists(id) AND attribute_not_exists(checkRunId)',
-      values: { ':c': checkRunId },
-    });
-    return job !== undefined;
-  }
-
-  /** The state last shown on the job's check run. */
-  async setCheckReported(id: string, reported: string): Promise<void> {
-    await this.transition(id, { update: 'SET checkReported = :c', condition: 'attribute_exists(id)', values: { ':c': reported } });
   }
 
   /** Marks a queued job as enqueued again now; false if it is no longer queued. */

@@ -61,4 +61,35 @@ export class LogsStore {
       start = out.LastEvaluatedKey;
     } while (start);
   }
+
+  /**
+   * The last `maxChars` characters of a log, read newest chunk first, so the read is bounded
+   * by the tail's size, never the log's (a chunk holds at most 64 KiB).
+   */
+  async tail(logId: string, maxChars: number): Promise<string> {
+    const parts: string[] = [];
+    let size = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'logId = :l',
+          ExpressionAttributeValues: { ':l': logId },
+          ScanIndexForward: false,
+          ExclusiveStartKey: start,
+          Limit: 2,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const text = StoredChunkSchema.parse(item).text;
+        parts.unshift(text);
+        size += text.length;
+        if (size >= maxChars) break;
+      }
+      start = out.LastEvaluatedKey;
+    } while (start && size < maxChars);
+    const all = parts.join('');
+    return all.length > maxChars ? all.slice(all.length - maxChars) : all;
+  }
 }

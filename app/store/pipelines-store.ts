@@ -120,35 +120,8 @@ export class PipelinesStore {
     );
   }
 
-  /** Records the summary check run once; returns false when another worker recorded one first. */
-  async setSummaryCheckRun(id: string, checkRunId: number): Promise<boolean> {
-    const out = await unlessConditionFails(
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { id },
-          UpdateExpression: 'SET summaryCheckRunId = :c',
-          ConditionExpression: 'attribute_exists(id) AND attribute_not_exists(summaryCheckRunId)',
-          ExpressionAttributeValues: { ':c': checkRunId },
-        }),
-      ),
-    );
-    return out !== undefined;
-  }
-
-  /** Records what the summary check shows now; only called under the sync lease. */
-  async recordSummary(id: string, fields: { reported: string; at: number } | { deferredUntil: number }): Promise<void> {
-    const [expr, values] =
-      'reported' in fields
-        ? ['SET summaryReported = :r, summaryReportedAt = :t', { ':r': fields.reported, ':t': fields.at }]
-        : ['SET summaryDeferredUntil = :d', { ':d': fields.deferredUntil }];
-    await unlessConditionFails(
-      this.db.send(new UpdateCommand({ TableName: this.table, Key: { id }, UpdateExpression: expr, ConditionExpression: 'attribute_exists(id)', ExpressionAttributeValues: values })),
-    );
-  }
-
   /**
-   * A short lease so that only one worker talks to GitHub about a pipeline at a time (SQS and
+   * A short lease so that only one worker advances and reports a pipeline at a time (SQS and
    * Lambda may run several consumers). Returns a release function, or undefined if it is held.
    */
   async acquireSyncLease(id: string, holder: string, ms: number): Promise<(() => Promise<void>) | undefined> {

@@ -22,3 +22,10 @@ export function historyPath(repo: string, ref: string): string | undefined {
 }
 
 export const apiPath = (path: string): string => `/api${path}`;
+
+// Absolute URLs, for what cid shows outside itself (check runs, statuses, comments, Slack).
+const absolute = (publicUrl: string, path: string): string => `${publicUrl.replace(/\/+$/, '')}${path}`;
+
+export const commitUrl = (publicUrl: string, repo: string, sha: string): string => absolute(publicUrl, commitPath(repo, sha));
+
+export const jobUrl = (publicUrl: string, job: { repo: string; sha: string; name: string }): string => absolute(publicUrl, jobPath(job.repo, job.sha, job.name));

@@ -102,9 +102,6 @@ export const JobSchema = z.object({
   runnerId: z.string().optional(),
   /** sha256 (hex) of the current lease's token (runner API); never shown outside the control plane. */
   leaseHash: z.string().optional(),
-  checkRunId: z.number().int().optional(),
-  /** The state last shown on the job's check run, so unchanged jobs cost no GitHub call. */
-  checkReported: z.string().optional(),
   queuedAt: z.string(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
@@ -132,12 +129,6 @@ export const PipelineSchema = z.object({
   status: PipelineStatusSchema,
   /** Why analysis or the pipeline failed, shown in check runs and the UI. */
   error: z.string().optional(),
-  summaryCheckRunId: z.number().int().optional(),
-  /** What the summary check last showed (a hash) and when (ms): unchanged summaries cost no call. */
-  summaryReported: z.string().optional(),
-  summaryReportedAt: z.number().optional(),
-  /** A delayed `pipeline-changed` message will refresh the summary at this time (ms). */
-  summaryDeferredUntil: z.number().optional(),
   /**
    * The passed analysis's plan has been turned into jobs. Until then the pipeline is running even
    * though all its jobs (the analysis alone) have finished: its build jobs are not there yet.

@@ -2,7 +2,7 @@
 // platforms linking to each log, the revdeps, the lint messages in full and, for the first
 // failure, how to reproduce it. Rewritten whole on every edit; found again by its marker.
 import type { ChangeKind, Job } from '../../../lib/contract/index.ts';
-import { commitUrl, jobUrl } from '../../github/check-run-format.ts';
+import { commitUrl, jobUrl } from '../../web/paths.ts';
 import { parseJobName } from '../../../lib/opam-repo/matrix.ts';
 import type { ParsedJobName } from '../../../lib/opam-repo/matrix.ts';
 import { cellOf, countJobs, phaseOf } from './summary.ts';

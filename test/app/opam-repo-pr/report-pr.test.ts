@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { startHarness, type Harness } from '../../support/github-harness.ts';
 import { until } from '../../support/control-plane.ts';
-import { pipelineId, type Job, type OpamRepoAnalysis } from '../../../lib/contract/index.ts';
+import { pipelineId, type Job, type OpamRepoAnalysis, type ResultMessage } from '../../../lib/contract/index.ts';
+import { handleResult } from '../../../app/results/index.ts';
 import { jobIdFor, tableNames } from '../../../app/store/index.ts';
 import { COMMENT_MARKER } from '../../../app/opam-repo-pr/report/index.ts';
 import { COMMENT_EDIT_INTERVAL_MS } from '../../../app/opam-repo-pr/index.ts';
@@ -46,6 +47,8 @@ async function finish(name: string, status: 'passed' | 'failed'): Promise<void> 
   await h.cp.svc.queues.sendResult({ type: 'job-updated', jobId: id, status });
 }
 
+/** Applies a message here and now (again while the harness's own consumer holds the pipeline). */
+const applied = (msg: ResultMessage) => until(async () => (await handleResult(h.cp.svc, msg)) === 'done', { what: `${msg.type} applied` });
 const comments = () => h.fake.state.comments.filter((c) => c.repo === REPO && c.issue_number === 7);
 const statuses = (context: string) => h.fake.state.statuses.filter((s) => s.sha === SHA && s.context === context).map((s) => `${s.state}: ${s.description}`);
 
@@ -128,7 +131,7 @@ test('a lost record: the comment is found again by its marker (ours, not a perso
 
   // The record is lost again, once the consumer has written it: the comment is found by its
   // marker and edited, not duplicated.
-  await until(async () => (await svc.store.reports.comment(`comment#${REPO}#7`))?.commentId === ours.id, { timeoutMs: 10_000, what: 'the record of the new comment' });
+  await until(async () => (await svc.store.reports.get(`comment#${REPO}#7`))?.targetId === ours.id, { timeoutMs: 10_000, what: 'the record of the new comment' });
   await forget();
   const edits = ours.history.length;
   await svc.queues.sendResult({ type: 'pipeline-changed', pipelineId: PID });
@@ -136,8 +139,7 @@ test('a lost record: the comment is found again by its marker (ours, not a perso
   assert.equal(comments().length, 2);
   // Unchanged since: nothing more is written.
   const n = h.fake.requestsFor('issues/update-comment').length;
-  await svc.queues.sendResult({ type: 'pipeline-changed', pipelineId: PID });
-  await new Promise((r) => setTimeout(r, 1500));
+  await applied({ type: 'pipeline-changed', pipelineId: PID });
   assert.equal(h.fake.requestsFor('issues/update-comment').length, n);
   assert.deepEqual(h.fake.state.invalidRequests, []);
 });
@@ -146,7 +148,6 @@ test('a comment only for the PR head: an older commit of the PR leaves it alone'
   const svc = h.cp.svc;
   await svc.store.refs.set(REPO, 'pull/7', 'e'.repeat(40));
   const n = h.fake.requestsFor('issues/update-comment').length + h.fake.requestsFor('issues/create-comment').length;
-  await svc.queues.sendResult({ type: 'pipeline-changed', pipelineId: PID });
-  await new Promise((r) => setTimeout(r, 1500));
+  await applied({ type: 'pipeline-changed', pipelineId: PID });
   assert.equal(h.fake.requestsFor('issues/update-comment').length + h.fake.requestsFor('issues/create-comment').length, n);
 });

@@ -5,8 +5,9 @@ import { until } from '../../support/control-plane.ts';
 import { makePushPayload } from '../../support/webhooks.ts';
 import { jobIdFor } from '../../../app/store/index.ts';
 import { pipelineId, type AnalysisResult } from '../../../lib/contract/index.ts';
-import { SUMMARY_INTERVAL_MS } from '../../../app/github/sync-checks.ts';
+import { SUMMARY_INTERVAL_MS, summaryCheckKey } from '../../../app/github/index.ts';
 import { handleResult } from '../../../app/results/index.ts';
+import type { ResultMessage } from '../../../lib/contract/index.ts';
 
 let h: Harness;
 const INST = 99;
@@ -18,6 +19,12 @@ before(async () => {
 after(() => h.stop());
 
 let n = 0;
+
+/** Applies a message here and now (again while the harness's own consumer holds the pipeline). */
+async function apply(msg: ResultMessage): Promise<void> {
+  await until(async () => (await handleResult(h.cp.svc, msg)) === 'done', { what: `${msg.type} applied` });
+}
+const summaryRecord = (pid: string) => h.cp.svc.store.reports.get(summaryCheckKey(pid));
 const newSha = () => (++n).toString(16).padStart(40, 'b');
 const spec = { from: 'ocaml/opam:debian-12-ocaml-5.3', steps: [{ op: 'run' as const, shell: 'dune build', network: false, cache: [] }] };
 
@@ -75,8 +82,7 @@ test("an analysis result becomes jobs queued on their pools, each with a check r
   assert.deepEqual(h.fake.state.invalidRequests, []);
 
   // The same result again (a redelivered message) creates and queues nothing more.
-  await h.cp.svc.queues.sendResult({ type: 'job-updated', jobId: jobIdFor(pid, '(analysis)'), status: 'passed' });
-  await new Promise((r) => setTimeout(r, 1500));
+  await apply({ type: 'job-updated', jobId: jobIdFor(pid, '(analysis)'), status: 'passed' });
   assert.equal((await h.cp.svc.store.jobs.listByPipeline(pid)).length, 4);
   assert.deepEqual(await queued('linux-x86_64'), []);
 
@@ -162,16 +168,16 @@ test('while a pipeline runs its summary is rewritten at most once per interval; 
   const summaryRun = () => h.fake.state.checkRuns.find((c) => c.head_sha === sha && c.name === 'cid');
   // New jobs are a change of shape: shown at once.
   await until(async () => summaryRun()?.output.summary?.includes('d_opam-2.3'), { what: 'the summary listing the jobs' });
-  await until(async () => (await h.cp.svc.store.pipelines.get(pid))?.summaryReported?.includes(':5:'), { what: 'the summary recorded' });
+  await until(async () => (await summaryRecord(pid))?.shape?.endsWith(':5'), { what: 'the summary recorded' });
   const summaryWrites = () => h.fake.requestsFor('checks/update').filter((r) => r.path.endsWith(`/check-runs/${summaryRun()?.id}`) && r.status === 200);
 
   // The jobs start: the summary's check status changes, which is written at once.
   const jobs = (await h.cp.svc.store.jobs.listByPipeline(pid)).filter((j) => names.includes(j.name));
   for (const j of jobs) await h.cp.svc.store.jobs.claim(j.id, { runnerId: 'r', generation: 1, staleBefore: new Date(0).toISOString() });
   await h.cp.svc.queues.sendResult({ type: 'pipeline-changed', pipelineId: pid });
-  await until(async () => (await h.cp.svc.store.pipelines.get(pid))?.summaryReported?.startsWith('in_progress:5:'), { what: 'the summary in progress' });
+  await until(async () => (await summaryRecord(pid))?.shape === 'in_progress:5', { what: 'the summary in progress' });
   const before = summaryWrites().length;
-  const recordedAt = (await h.cp.svc.store.pipelines.get(pid))?.summaryReportedAt ?? 0;
+  const recordedAt = (await summaryRecord(pid))?.lastAt ?? 0;
 
   // Three jobs end in quick succession while a fourth runs: their own check runs follow at once,
   // the summary once, after the interval, with all three.
@@ -185,14 +191,13 @@ test('while a pipeline runs its summary is rewritten at most once per interval; 
   assert.equal(writes.length - before, 1, 'the three changes were coalesced into one summary write');
   // The consumer records the write once GitHub has answered.
   const p = await until(async () => {
-    const x = await h.cp.svc.store.pipelines.get(pid);
-    return (x?.summaryReportedAt ?? 0) > recordedAt && x;
+    const x = await summaryRecord(pid);
+    return (x?.lastAt ?? 0) > recordedAt && x;
   }, { what: 'the write recorded' });
-  assert.ok(p.summaryReportedAt! - recordedAt >= SUMMARY_INTERVAL_MS, 'the write waited for the interval');
+  assert.ok(p.lastAt! - recordedAt >= SUMMARY_INTERVAL_MS, 'the write waited for the interval');
 
   // A redelivered message with nothing new writes nothing.
-  await h.cp.svc.queues.sendResult({ type: 'pipeline-changed', pipelineId: pid });
-  await new Promise((r) => setTimeout(r, 1500));
+  await apply({ type: 'pipeline-changed', pipelineId: pid });
   assert.equal(summaryWrites().length, writes.length);
 
   // Completion is written without waiting for the interval since the last write.
@@ -203,9 +208,9 @@ test('while a pipeline runs its summary is rewritten at most once per interval; 
   await until(async () => summaryRun()?.conclusion === 'failure', { what: 'the summary completed' });
   assert.equal(summaryRun()?.output.title, '4 passed, 1 failed, 0 active');
   const last = await until(async () => {
-    const x = await h.cp.svc.store.pipelines.get(pid);
-    return x?.summaryReported?.startsWith('completed:') && x;
+    const x = await summaryRecord(pid);
+    return x?.shape?.startsWith('completed:') && x;
   }, { what: 'the completion recorded' });
-  assert.ok(last.summaryReportedAt! - p.summaryReportedAt! < SUMMARY_INTERVAL_MS, 'completion did not wait for the interval');
+  assert.ok(last.lastAt! - p.lastAt! < SUMMARY_INTERVAL_MS, 'completion did not wait for the interval');
   assert.deepEqual(h.fake.state.invalidRequests, []);
 });

@@ -146,7 +146,7 @@ test('deliveries: the same delivery id is begun once', async () => {
   assert.equal(await store.deliveries.begin('d-1', 'check_run'), true);
 });
 
-test('reports: a comment record is created once; an edit that lands after the record is lost does not half-recreate it', async () => {
+test('reports: a report record is created once; an edit that lands after the record is lost does not half-recreate it', async () => {
   const id = 'comment#o/r#1';
   const now = Date.now();
   const claims = await Promise.all([1, 2, 3].map(() => store.reports.claimCreate(id, now, 30_000)));
@@ -156,11 +156,11 @@ test('reports: a comment record is created once; an edit that lands after the re
   assert.equal(await store.reports.claimEdit(id, now, now + 1), true);
   assert.equal(await store.reports.claimEdit(id, now, now + 2), false, 'one editor per interval');
   await store.reports.edited(id, 'h2');
-  assert.equal((await store.reports.comment(id))?.bodyHash, 'h2');
+  assert.equal((await store.reports.get(id))?.hash, 'h2');
 
   await store.db.send(new DeleteCommand({ TableName: 'st-reports', Key: { id } }));
   await store.reports.edited(id, 'h3');
-  assert.equal(await store.reports.comment(id), undefined, 'still lost, so the next report looks the comment up again');
+  assert.equal(await store.reports.get(id), undefined, 'still lost, so the next report looks the comment up again');
 });
 
 test('jobs: running jobs are spread over the by-running shards; listing queries them all, oldest first, bounded', async () => {
