@@ -111,11 +111,12 @@ test('a pipeline whose analysis passed but whose plan is still on the queue is r
   // pipeline-changed message (as the push sends) is handled first. This was a race seen in CI.
   await h.cp.svc.store.jobs.claim(id, { runnerId: 'r', generation: 1, staleBefore: new Date(0).toISOString() });
   await h.cp.svc.store.jobs.finish(id, 'r', { status: 'passed', output });
-  await handleResult(h.cp.svc, { type: 'pipeline-changed', pipelineId: pid });
+  // The consumer running beside may hold the pipeline's lease for a moment ('retry'): until it is ours.
+  await until(async () => (await handleResult(h.cp.svc, { type: 'pipeline-changed', pipelineId: pid })) === 'done', { what: 'the pipeline-changed message applied' });
   assert.equal((await h.cp.svc.store.pipelines.get(pid))?.status, 'running');
   assert.notEqual(h.fake.state.checkRuns.find((c) => c.head_sha === sha && c.name === 'cid')?.status, 'completed');
   // Then the analysis result is applied: the build job exists and the pipeline is still running.
-  await handleResult(h.cp.svc, { type: 'job-updated', jobId: id, status: 'passed' });
+  await until(async () => (await handleResult(h.cp.svc, { type: 'job-updated', jobId: id, status: 'passed' })) === 'done', { what: 'the analysis result applied' });
   const p = await h.cp.svc.store.pipelines.get(pid);
   assert.equal(p?.status, 'running');
   assert.equal(p?.planned, true);
