@@ -64,6 +64,10 @@ export function localEnv(parent: NodeJS.ProcessEnv, o: { port: number; platforms
     HOST: '127.0.0.1',
     CID_PLATFORMS: o.platforms,
     CID_RUNNER_SECRET: o.secret,
+    // One machine, its own in-memory store: a beat a second costs nothing, and Ctrl-C or a cancel
+    // then stops the containers within a second (runners learn the period when they register).
+    CID_RUNNER_HEARTBEAT_SECONDS: '1',
+    CID_RUNNER_STALE_SECONDS: '5',
   };
 }
 

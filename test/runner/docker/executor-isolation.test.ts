@@ -99,13 +99,13 @@ describe('executeBuild: isolation and limits', { skip: engine.skip, timeout: 600
 
   it('refuses setuid privilege gains when the runner asks for no-new-privileges', async () => {
     // `su` in busybox is setuid-capable only when installed so; the kernel flag is visible directly.
-    const limits = loadRunnerConfig({ CID_JOB_NO_NEW_PRIVILEGES: 'true' }).limits;
+    const limits = loadRunnerConfig({ CID_RUNNER_BOOTSTRAP_TOKEN: 'bootstrap-token-0123456789', CID_JOB_NO_NEW_PRIVILEGES: 'true' }).limits;
     const run = await box.run({ from: image, steps: [shell(`echo ${nonce()}; grep NoNewPrivs /proc/self/status`)] }, { limits });
     assert.match(run.log, /NoNewPrivs:\s+1/);
   });
 
   it("with the runner's default settings setuid works (sudo for depexts in ocaml/opam images)", async () => {
-    const limits = loadRunnerConfig({}).limits;
+    const limits = loadRunnerConfig({ CID_RUNNER_BOOTSTRAP_TOKEN: 'bootstrap-token-0123456789' }).limits;
     const run = await box.run({ from: image, steps: [shell(`echo ${nonce()}; grep NoNewPrivs /proc/self/status`)] }, { limits });
     assert.equal(run.result.status, 'passed', run.log);
     assert.match(run.log, /NoNewPrivs:\s+0/);
