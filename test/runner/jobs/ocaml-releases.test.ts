@@ -13,6 +13,7 @@ import { runAnalysisJob } from '../../../runner/jobs/analysis-job.ts';
 import { ocamlReleasesAt } from '../../../runner/jobs/ocaml-releases.ts';
 import { ensureOpamSnapshot, opamSnapshotDir } from '../../support/opam-snapshot.ts';
 import { opamGitRepo, type OpamGitRepo } from '../../support/opam-git-repo.ts';
+import { analysisJob as fixtureJob } from './analysis-job-fixture.ts';
 
 const FIXTURE = new URL('../../fixtures/analysis/needs-newest-ocaml/', import.meta.url).pathname;
 
@@ -111,25 +112,8 @@ test('an unreadable opam-repository gives the built-in list, saying why', async 
 });
 
 function analysisJob(sourcePath: string, opamRepoCommit: string): Job {
-  return {
-    id: 'j-analysis',
-    pipelineId: 'ocaml/ocaml-lsp@1',
-    repo: 'ocaml/ocaml-lsp',
-    sha: '1111111111111111111111111111111111111111',
-    name: '(analysis)',
-    kind: 'analysis',
-    pool: 'linux-x86_64',
-    priority: 'urgent',
-    source: { kind: 'local', path: sourcePath, sha: '1111111111111111111111111111111111111111' },
-    params: { platforms: { preset: 'all' }, opamRepoCommit },
-    experimental: false,
-    attempt: 1,
-    generation: 1,
-    status: 'running',
-    timeoutSeconds: 600,
-    cancelRequested: false,
-    queuedAt: new Date().toISOString(),
-  } as Job;
+  const sha = '1111111111111111111111111111111111111111';
+  return fixtureJob({ repo: 'ocaml/ocaml-lsp', sha, source: { kind: 'local', path: sourcePath, sha }, preset: 'all', opamRepoCommit });
 }
 
 test('(analysis): a root that needs the newest OCaml is built on it, with the releases of the pinned commit', async (t) => {

@@ -15,6 +15,7 @@ import { fetchMergedSource, MERGE_CONFLICT, SourceError } from '../../../runner/
 import type { JobToken } from '../../../runner/source/index.ts';
 import { ensureOpamSnapshot } from '../../support/opam-snapshot.ts';
 import { opamGitRepo, releaseDir, type OpamGitRepo } from '../../support/opam-git-repo.ts';
+import { analysisJob } from './analysis-job-fixture.ts';
 
 let snapshot: string | undefined;
 let repo: OpamGitRepo;
@@ -60,25 +61,8 @@ const noToken = async (): Promise<JobToken> => {
 };
 
 function job(head: string, source?: Partial<Source>): Job {
-  return {
-    id: 'j-analysis',
-    pipelineId: `o/r@${head}`,
-    repo: 'ocaml/opam-repository',
-    sha: head,
-    name: '(analysis)',
-    kind: 'analysis',
-    pool: 'linux-x86_64',
-    priority: 'urgent',
-    source: { kind: 'local', path: repo.path, sha: head, baseSha: base, ...source } as Source,
-    params: { platforms: { preset: 'minimal' }, opamRepoCommit: 'master' },
-    experimental: false,
-    attempt: 1,
-    generation: 1,
-    status: 'running',
-    timeoutSeconds: 600,
-    cancelRequested: false,
-    queuedAt: new Date().toISOString(),
-  };
+  const src = { kind: 'local', path: repo.path, sha: head, baseSha: base, ...source } as Source;
+  return analysisJob({ repo: 'ocaml/opam-repository', sha: head, source: src, preset: 'minimal', opamRepoCommit: 'master' });
 }
 
 async function analyse(head: string, source?: Partial<Source>): Promise<{ status: string; reason?: string; result: AnalysisResult; log: string }> {

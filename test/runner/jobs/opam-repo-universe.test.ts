@@ -13,30 +13,14 @@ import { ocamlReleasesAt } from '../../../runner/jobs/ocaml-releases.ts';
 import { universeAt } from '../../../runner/jobs/opam-repo-universe.ts';
 import { OPAM_SNAPSHOT_FILE_COUNT, opamSnapshotDir } from '../../support/opam-snapshot.ts';
 import { opamSnapshotGit } from '../../support/opam-snapshot-git.ts';
+import { analysisJob as fixtureJob } from './analysis-job-fixture.ts';
 
 const FIXTURE = new URL('../../fixtures/analysis/needs-ocaml-5/', import.meta.url).pathname;
 const workDir = () => mkdtempSync(join(tmpdir(), 'cid-universe-'));
 
 function analysisJob(sourcePath: string, opamRepoCommit: string): Job {
-  return {
-    id: 'j-analysis',
-    pipelineId: 'ocaml/app@1',
-    repo: 'ocaml/app',
-    sha: '1111111111111111111111111111111111111111',
-    name: '(analysis)',
-    kind: 'analysis',
-    pool: 'linux-x86_64',
-    priority: 'urgent',
-    source: { kind: 'local', path: sourcePath, sha: '1111111111111111111111111111111111111111' },
-    params: { platforms: { preset: 'minimal' }, opamRepoCommit },
-    experimental: false,
-    attempt: 1,
-    generation: 1,
-    status: 'running',
-    timeoutSeconds: 600,
-    cancelRequested: false,
-    queuedAt: new Date().toISOString(),
-  } as Job;
+  const sha = '1111111111111111111111111111111111111111';
+  return fixtureJob({ repo: 'ocaml/app', sha, source: { kind: 'local', path: sourcePath, sha }, preset: 'minimal', opamRepoCommit });
 }
 
 test('the packages of the pinned commit are read once per commit per process', async (t) => {
