@@ -44,8 +44,13 @@ export class LogsStore {
     return out.Item?.text === text ? 'same' : 'conflict';
   }
 
-  /** Chunks from `fromSeq` on, a page at a time, so a reader never holds a whole log. */
+  /**
+   * Chunks from `fromSeq` on, a page at a time, so a reader never holds a whole log. Only the
+   * contiguous run: a runner has two log requests in flight, so chunk n + 16 may be stored before
+   * chunk n; a reader stops at the gap and, coming back from its next seq, misses nothing.
+   */
   async *read(logId: string, fromSeq = 0, pageSize = 50): AsyncGenerator<StoredLogChunk> {
+    let expected = fromSeq;
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.db.send(
@@ -57,7 +62,12 @@ export class LogsStore {
           Limit: pageSize,
         }),
       );
-      for (const item of out.Items ?? []) yield StoredChunkSchema.parse(item);
+      for (const item of out.Items ?? []) {
+        const chunk = StoredChunkSchema.parse(item);
+        if (chunk.seq !== expected) return;
+        expected++;
+        yield chunk;
+      }
       start = out.LastEvaluatedKey;
     } while (start);
   }

@@ -21,8 +21,8 @@ function charBoundary(buf: Buffer, at: number): number {
 
 /**
  * A job's log on its way to the control plane: cut into chunks of at most 64 KiB, sent about once
- * a second (`flushMs`) or as soon as a request's worth (16 chunks) is pending, in order, one
- * request at a time. A failed request is sent again with the same seqs (the API is idempotent by
+ * a second (`flushMs`) or as soon as a request's worth (16 chunks) is pending, two requests at a
+ * time. A failed request is sent again with the same seqs (the API is idempotent by
  * seq). Capped at `capBytes` with one clear marker.
  */
 export class JobLog {
@@ -87,9 +87,13 @@ export class JobLog {
     this.cut(true);
     this.sending = this.sending.then(async () => {
       while (this.chunks.length > 0 && !this.failed) {
-        const batch = this.chunks.slice(0, MAX_LOG_CHUNKS_PER_REQUEST);
-        await this.send(batch);
-        this.chunks.splice(0, batch.length);
+        // Two requests at a time: the store's readers stop at a gap (LogsStore.read), so a
+        // later request landing first is never skipped, and the log streams about twice as fast.
+        const batches = [0, 1]
+          .map((i) => this.chunks.slice(i * MAX_LOG_CHUNKS_PER_REQUEST, (i + 1) * MAX_LOG_CHUNKS_PER_REQUEST))
+          .filter((b) => b.length > 0);
+        await Promise.all(batches.map((b) => this.send(b)));
+        this.chunks.splice(0, batches.reduce((n, b) => n + b.length, 0));
       }
     });
     return this.sending;

@@ -139,6 +139,19 @@ test('logs: chunks are read back in order from any point; oversized chunks are r
   await assert.rejects(store.logs.append('L#1.1', 0, 'dup'), /ConditionalCheckFailed|conditional/i);
 });
 
+test('logs: a reader stops at a gap (a later request of the runner stored first), and reads on once it is filled', async () => {
+  for (const i of [0, 1, 3, 4]) await store.logs.append('G#1.1', i, `line ${i}\n`);
+  const seqs = async (from: number) => {
+    const out: number[] = [];
+    for await (const c of store.logs.read('G#1.1', from, 2)) out.push(c.seq);
+    return out;
+  };
+  assert.deepEqual(await seqs(0), [0, 1], 'chunk 3 is not read past the missing 2');
+  assert.deepEqual(await seqs(2), []);
+  await store.logs.append('G#1.1', 2, 'line 2\n');
+  assert.deepEqual(await seqs(2), [2, 3, 4]);
+});
+
 test('deliveries: the same delivery id is begun once', async () => {
   const results = await Promise.all([1, 2, 3, 4].map(() => store.deliveries.begin('d-1', 'check_run')));
   assert.equal(results.filter(Boolean).length, 1);

@@ -39,6 +39,32 @@ test('a big log: full requests go at once, every chunk ≤ 64 KiB, seqs without 
   assert.equal(joined(reqs), text);
 });
 
+test('two requests are in flight at a time, never more', async () => {
+  let inFlight = 0;
+  let most = 0;
+  const release: (() => void)[] = [];
+  const log = new JobLog(
+    async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise<void>((r) => release.push(r));
+      inFlight--;
+    },
+    1e9,
+    { flushMs: 60_000 },
+  );
+  for (let i = 0; i < 200; i++) log.write(`${'y'.repeat(16_000)}\n`);
+  const closed = log.close();
+  // Answer the requests as they come, one at a time, until the log is all sent.
+  let done = false;
+  void closed.then(() => (done = true));
+  while (!done) {
+    await new Promise((r) => setImmediate(r));
+    release.shift()?.();
+  }
+  assert.equal(most, 2);
+  assert.ok(log.requests >= 4);
+});
+
 test('a failed request is sent again with the same chunks; a refused one (4xx) stops the log, not the job', async () => {
   const sent: LogChunk[][] = [];
   let fail = 2;
