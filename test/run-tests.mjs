@@ -34,7 +34,9 @@ const cacheRepo = process.env.CID_CACHE_REPO ?? 'cid-test-cache';
 const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, CID_CACHE_REPO: cacheRepo } },
+  // Tests never reach the internet: runners read no opam-repository unless a test gives one
+  // (a file:// copy of the snapshot); a network that hangs instead of refusing cannot slow CI.
+  { cwd: root, stdio: 'inherit', env: { ...process.env, CID_CACHE_REPO: cacheRepo, CID_OPAM_REPO_URL: process.env.CID_OPAM_REPO_URL ?? 'none' } },
 );
 child.on('exit', (code, signal) => {
   if (cacheRepo.startsWith('cid-test')) {

@@ -47,6 +47,8 @@ export function runnerEnv(cp: ControlPlane, id: string, extra: Record<string, st
     CID_JOB_CPUS: '1',
     CID_JOB_PIDS: '256',
     CID_RUNNER_POLL_SECONDS: '1',
+    // No internet in tests: no opam-repository unless a test gives one (test/run-tests.mjs sets it).
+    CID_OPAM_REPO_URL: process.env.CID_OPAM_REPO_URL ?? 'none',
     // The step cache repository is shared by the test files running at once: no runner prunes it.
     CID_RUNNER_CACHE_PRUNE_INTERVAL_SECONDS: '0',
     ...extra,
